@@ -1,0 +1,69 @@
+"""Image composition (Assumption 1), the mask gradient (Lemma 1) and trivial-solution diagnostics.
+
+Pure tensor functions: no networks.  Shapes: images (B, 3, H, W) in [-1, 1], masks (B, 1, H, W)
+in [0, 1]; a single image without the batch axis works too.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F_
+
+SATURATION = 0.01  # a mask pixel is saturated when m (1 - m) < 0.01, i.e. m < 0.0101 or m > 0.9899
+TRIVIAL_LOW, TRIVIAL_HIGH = 0.05, 0.95  # an image's mask is trivial when its mean is outside
+
+
+def compose(fg: torch.Tensor, bg: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Eq. 1: x = m * x_f + (1 - m) * x_b (the mask broadcasts over colour channels)."""
+    return mask * fg + (1 - mask) * bg
+
+
+def mask_gradient(grad_image: torch.Tensor, fg: torch.Tensor, bg: torch.Tensor) -> torch.Tensor:
+    """dL/dm from dL/dx by the chain rule through eq. 1: sum over c of dL/dx_c * (x_f - x_b)_c.
+
+    It vanishes where x_f = x_b (trivial solution T2), whatever the loss says about the image.
+    """
+    return (grad_image * (fg - bg)).sum(dim=-3, keepdim=True)
+
+
+def feather(mask: torch.Tensor, softness: float) -> torch.Tensor:
+    """Soften a mask's edge with a Gaussian blur of std ``softness`` pixels (0 = unchanged)."""
+    if softness <= 0:
+        return mask
+    squeeze = mask.dim() == 3
+    m = mask[None] if squeeze else mask
+    radius = max(1, math.ceil(3 * softness))
+    t = torch.arange(-radius, radius + 1, dtype=m.dtype)
+    k = torch.exp(-0.5 * (t / softness) ** 2)
+    k = k / k.sum()
+    m = F_.pad(m, (radius, radius, radius, radius), mode="replicate")
+    m = F_.conv2d(m, k.view(1, 1, 1, -1))           # blur along x
+    m = F_.conv2d(m, k.view(1, 1, -1, 1))           # blur along y
+    return m[0] if squeeze else m
+
+
+def soft_share(mask: torch.Tensor) -> float:
+    """Share of mask pixels that are not saturated (m (1 - m) >= 0.01)."""
+    return float(((mask * (1 - mask)) >= SATURATION).float().mean())
+
+
+def trivial_share(mask: torch.Tensor) -> dict[str, float]:
+    """Share of images whose mean mask is below 0.05 (all background) or above 0.95 (all
+    foreground): trivial solution T1 judged per image, since a batch can mix both kinds and
+    still have a batch-mean mask of 0.4."""
+    means = mask.flatten(1).mean(1)
+    low, high = (means < TRIVIAL_LOW).float().mean(), (means > TRIVIAL_HIGH).float().mean()
+    return {"all_background": float(low), "all_foreground": float(high),
+            "trivial": float(low + high)}
+
+
+def layer_difference(fg: torch.Tensor, bg: torch.Tensor) -> float:
+    """Mean |x_f - x_b| over pixels and channels: near 0 signals trivial solution T2."""
+    return float((fg - bg).abs().mean())
+
+
+def diagnostics(fg: torch.Tensor, bg: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
+    """All trivial-solution diagnostics of a batch, as plain floats for logs and tables."""
+    return {**trivial_share(mask), "soft_share": soft_share(mask),
+            "mask_mean": float(mask.mean()), "layer_difference": layer_difference(fg, bg)}
