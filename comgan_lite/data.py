@@ -137,6 +137,17 @@ def shape_inside(name: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     raise DatasetError(f"unknown shape {name!r}; choose from {SHAPES}")
 
 
+def shape_mask(name: str, size: int, scale: float = 0.6, rotation: float = 0.0,
+               cx: float = 0.0, cy: float = 0.0) -> np.ndarray:
+    """An anti-aliased alpha (size x size, in [0, 1]) of one shape, for figures and widgets."""
+    ss = _supersample(size)
+    x, y = _grid(size * ss)
+    cos, sin = np.cos(rotation), np.sin(rotation)
+    u = ((x - cx) * cos + (y - cy) * sin) / scale
+    v = (-(x - cx) * sin + (y - cy) * cos) / scale
+    return _downsample(shape_inside(name, u, v).astype(np.float32), ss)
+
+
 def _hsv(h: float, s: float, v: float) -> np.ndarray:
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v), dtype=np.float32)
 
@@ -279,7 +290,10 @@ def render_scene(seed: int, split: str, index: int, preset="easy", size: int = 3
         object_labels.append(lab)
     bg = _downsample(render_background(rng, BG_CLASSES[bg_class], n, palette["bg1"],
                                        palette["bg2"]), ss)
-    fg = np.where(union[..., None] > 1e-6, premult / np.maximum(union[..., None], 1e-6), 0.0)
+    if count == 1:  # the object's paint is defined everywhere, also outside its outline
+        fg = _downsample(c_hi, ss)
+    else:  # several objects: their visible paint, black where no object is
+        fg = np.where(union[..., None] > 1e-6, premult / np.maximum(union[..., None], 1e-6), 0.0)
     fg = np.clip(fg, 0, 1).astype(np.float32)
     image = (union[..., None] * fg + (1 - union[..., None]) * bg).astype(np.float32)
     if count == 1:
@@ -301,9 +315,8 @@ def to_tensor_image(a: np.ndarray) -> torch.Tensor:
 
 
 def to_numpy_image(t: torch.Tensor) -> np.ndarray:
-    """3 x H x W (or 1 x H x W) in [-1, 1] -> H x W x 3 (or H x W) in [0, 1] for plotting."""
-    a = ((t.detach().float().cpu().clamp(-1, 1) + 1) / 2).numpy()
-    return a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)
+    """3 x H x W in [-1, 1] -> H x W x 3 in [0, 1] for plotting."""
+    return ((t.detach().float().cpu().clamp(-1, 1) + 1) / 2).numpy().transpose(1, 2, 0)
 
 
 LABEL_KEYS = ("shape", "scale", "rotation", "cx", "cy", "fg_class", "bg_class")

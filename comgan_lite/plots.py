@@ -9,9 +9,16 @@ from .data import to_numpy_image
 
 
 def as_picture(x) -> np.ndarray:
-    """A tensor image in [-1, 1] (3/1 x H x W) or an H x W (x 3) array in [0, 1] -> array."""
+    """Anything we draw -> a numpy array in [0, 1].
+
+    Tensors with 3 channels are images in [-1, 1]; 2-D tensors and 1-channel tensors are masks
+    in [0, 1]; numpy arrays are taken as they are (already in [0, 1]).
+    """
     if isinstance(x, torch.Tensor):
-        return to_numpy_image(x)
+        x = x.detach().float().cpu()
+        if x.dim() == 3 and x.shape[0] == 3:
+            return to_numpy_image(x)
+        return x.reshape(x.shape[-2:]).clamp(0, 1).numpy()
     return np.asarray(x)
 
 

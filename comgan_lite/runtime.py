@@ -1,0 +1,45 @@
+"""Where and how things run: device, threads, seeds, quick mode, paths."""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+from .data import DATA_DIR, PACKAGE_DIR  # noqa: F401  (re-exported for notebooks)
+
+QUICK_ENV = "COMGAN_QUICK"
+
+
+def quick_mode() -> bool:
+    """Quick mode (``COMGAN_QUICK=1``, on in the test suite and CI): tiny live runs only."""
+    return os.environ.get(QUICK_ENV, "0").lower() not in ("", "0", "false", "no")
+
+
+def get_device(prefer: str | None = None) -> torch.device:
+    """CUDA if present, else Apple's MPS, else the CPU (``prefer`` overrides)."""
+    if prefer:
+        return torch.device(prefer)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and torch (all devices) in one call."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def setup_notebook(seed: int = 0, threads: int | None = None) -> str:
+    """Seed, set threads, and return one line saying the mode and device (printed at the top)."""
+    seed_everything(seed)
+    if threads:
+        torch.set_num_threads(threads)
+    mode = "quick" if quick_mode() else "full"
+    return (f"mode: {mode} ({QUICK_ENV}={int(quick_mode())}) | device: {get_device()} | "
+            f"torch threads: {torch.get_num_threads()} | seed: {seed}")
