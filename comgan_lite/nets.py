@@ -10,8 +10,8 @@ Every generator maps z (B, z_dim) to a dict
 The three families differ only in what is shared (paper section 3.1, Remark 1):
 
     ComGAN  phi = Phi(z);      x_f = F(phi),    x_b = B(phi),    m = M(phi)
-    Pi1     phi = Phi_fm(z);   x_f = F(phi),    x_b = B(Phi_b(z)), m = M(phi)    (FineGAN-like)
-    Pi2     x_f = F(Phi_f(z)), x_b = B(Phi_b(z)), m = M(Phi_m(z))                 (PerturbGAN/CGN-like)
+    Pi1     phi = Phi_fm(z);   x_f = F(phi),    x_b = B(Phi_b(z)), m = M(phi)    FineGAN-like
+    Pi2     x_f = F(Phi_f(z)), x_b = B(Phi_b(z)), m = M(Phi_m(z))         PerturbGAN/CGN-like
 
 Matching across families (the paper does not match parameter counts; we say what we do): every
 trunk has the same width and every head the same architecture, so Pi1 has about 2x and Pi2 about
@@ -32,7 +32,8 @@ from .compose import compose
 
 # Default configurations.  32 px: method.md 8.1 without DS-ComGAN's fusion and codes.  64 px:
 # the 8.2 trunk with the cheap heads of 8.2's last paragraph (mid width 16, one residual block);
-# pass head_width=32, n_res=2, n_res_mask=1 for 8.2's heavier heads (about 2x the MACs).
+# pass head_width=32, n_res=2, n_res_mask=1 for 8.2's heavier heads (ComGAN 0.95 G instead of
+# 0.30 G MACs per sample; at 32 px the default ComGAN needs 65 M, Pi1 93 M, Pi2 122 M).
 CONFIGS = {
     32: dict(width=128, head_width=16, n_res=1, n_res_mask=0),  # trunk 128x4x4 -> 16x32x32
     64: dict(width=256, head_width=16, n_res=1, n_res_mask=0),  # trunk 256x4x4 -> 16x64x64
@@ -119,7 +120,8 @@ class MaskOut(nn.Module):
 class Trunk(nn.Module):
     """Feature generator Phi (FineGAN's "SimpleGAN" generator, method.md 2.2): z -> phi.
 
-    Channels halve at every up block: width x 4 x 4 -> (width / 2^k) x size x size, k = log2(size/4).
+    Channels halve at every up block: width x 4 x 4 -> (width / 2^k) x size x size, with
+    k = log2(size / 4) up blocks.
     Corollary 1: "the capacity of Phi is enough", so it holds the bulk of the parameters.
     """
 
@@ -127,7 +129,7 @@ class Trunk(nn.Module):
         super().__init__()
         n_up = int(math.log2(size // 4))
         if 4 * 2 ** n_up != size or width % 2 ** n_up:
-            raise ValueError(f"size must be 4 * 2^k and width divisible by 2^k, got {size}, {width}")
+            raise ValueError(f"need size = 4 * 2^k and width divisible by 2^k, got {size}, {width}")
         self.width = width
         self.fc = nn.Sequential(
             nn.Linear(z_dim, 2 * width * 16, bias=False),  # z_dim -> 2 width 4 4
@@ -350,7 +352,8 @@ class Discriminator(nn.Module):
 
 @torch.no_grad()
 def _init_d(m: nn.Module) -> None:
-    """Official D init: orthogonal (gain 1) conv / linear weights, zero biases, BN gamma ~ N(1, 0.02)."""
+    """Official D init: orthogonal (gain 1) conv and linear weights, zero biases,
+    BatchNorm gamma ~ N(1, 0.02) and beta = 0."""
     if isinstance(m, (nn.Conv2d, nn.Linear)):
         nn.init.orthogonal_(m.weight, gain=1.0)
         if m.bias is not None:

@@ -1,0 +1,34 @@
+"""One pinned set of versions in pyproject.toml and environment.yml; the doctor command runs."""
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pins(lines):
+    out = {}
+    for line in lines:
+        m = re.match(r"\s*-?\s*\"?([A-Za-z0-9_.\-]+)==([^\"\s;#,]+)", line)
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return out
+
+
+def test_pyproject_and_environment_yml_pin_the_same_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pinned = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
+    conda = _pins((ROOT / "environment.yml").read_text().splitlines())
+    assert pinned == conda
+    assert pinned["torch"] == "2.14.1" and pinned["torchvision"] == "0.29.1"
+
+
+def test_doctor_prints_versions_device_threads_and_widgets():
+    out = subprocess.run([sys.executable, "-m", "comgan_lite", "doctor"], capture_output=True,
+                         text=True, timeout=120)
+    for word in ("torch", "ipywidgets", "device", "threads", "widgets"):
+        assert word in out.stdout
+    assert out.returncode in (0, 1)
+    assert ("all good" in out.stdout) == (out.returncode == 0)
