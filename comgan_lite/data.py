@@ -15,7 +15,7 @@ import colorsys
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -428,8 +428,8 @@ EMOJI_CATEGORIES = ("bird", "flower", "car")
 TEXTURES = ("grass", "gravel", "brick")
 
 
-def load_sprites(category: str | None = None) -> list[tuple[str, np.ndarray]]:
-    """The shipped emoji sprites as (name, RGBA float array in [0, 1]) pairs."""
+def load_sprites(category: str | None = None) -> list[tuple[str, str, np.ndarray]]:
+    """The shipped emoji sprites as (name, category, RGBA float array in [0, 1]) triples."""
     manifest = SPRITE_DIR / "sprites.json"
     if not manifest.exists():
         raise DatasetError(f"no sprites in {SPRITE_DIR}: they ship with the repository; "

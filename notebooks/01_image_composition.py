@@ -194,11 +194,12 @@ decompositions = {
     "T1": compose.diagnostics(X, torch.rand_like(X) * 2 - 1, half * torch.ones_like(A)),
     "T2": compose.diagnostics(X, X, torch.rand_like(A)),
 }
-keys = ["trivial", "soft_share", "layer_difference"]
+keys = {"trivial": "per-image trivial share", "soft_share": "soft-pixel share",
+        "layer_difference": "layer difference mean |x_f - x_b|"}
 fig, axes = plt.subplots(1, 3, figsize=(9, 2.6))
-for ax, key in zip(axes, keys):
+for ax, (key, title) in zip(axes, keys.items()):
     ax.bar(list(decompositions), [d[key] for d in decompositions.values()], color=["tab:green", "tab:red", "tab:orange"])
-    ax.set_title(key.replace("_", " "))
+    ax.set_title(title, fontsize=10)
 fig.tight_layout()
 plt.show()
 
