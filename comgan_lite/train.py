@@ -1,0 +1,296 @@
+"""Train a compositional GAN (ComGAN, Pi1 or Pi2): adversarial loss + beta * L_binary (eq. 11).
+
+    python -m comgan_lite.train --family comgan --preset easy --size 32 --beta 0.1 \
+        --steps 4000 --seed 0 --out runs/comgan-easy-32
+
+Seeded; a progress bar; a JSON-lines metrics log; checkpoints written atomically every
+``checkpoint_every`` steps and on Ctrl-C / kill.  Run the same command again to resume: the
+result is the same as an uninterrupted run (all random state lives in the checkpoint).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F_
+
+from . import compose, nets
+from .data import ShapesDataset, images_to_tensor
+from .losses import binary_entropy
+from .runtime import get_device
+
+CHECKPOINT = "checkpoint.pt"
+LOG = "metrics.jsonl"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be used; the message says what to do."""
+
+
+@dataclass
+class TrainConfig:
+    family: str = "comgan"          # comgan | pi1 | pi2
+    preset: str = "easy"            # data preset
+    size: int = 32                  # 32 or 64 px
+    beta: float = 0.1               # weight of the binary regulariser (eq. 11)
+    steps: int = 4000               # generator updates (one D update each, 1:1)
+    batch_size: int = 32
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    width: int = 0                  # trunk width at 4x4 (0: nets.CONFIGS default)
+    ndf: int = 32                   # discriminator width
+    spectral_norm: bool = False
+    n_train: int = 10_000           # real images (procedural train split)
+    seed: int = 0
+    log_every: int = 50
+    snapshot_every: int = 500
+    checkpoint_every: int = 250
+    threads: int = 1                # torch threads for this process
+
+    # what must match for a checkpoint to be resumed
+    ARCHITECTURE = ("family", "size", "width", "ndf", "spectral_norm")
+
+
+def build(cfg: TrainConfig):
+    g = nets.make_generator(cfg.family, cfg.size, width=cfg.width or None)
+    d = nets.Discriminator(cfg.size, ndf=cfg.ndf, spectral_norm=cfg.spectral_norm)
+    return g, d
+
+
+def save_atomic(obj, path: Path) -> None:
+    """torch.save to a temporary file, then rename: a reader never sees a half-written file."""
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path) -> dict:
+    """Load a checkpoint safely (weights_only=True), with errors that say what to do."""
+    if not path.exists():
+        raise CheckpointError(f"no checkpoint at {path}; train one with python -m comgan_lite.train")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated, corrupt, or not a checkpoint at all
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e}). "
+                              "Delete it to start afresh, or restore it from data/.") from e
+
+
+def check_architecture(saved: dict, cfg: TrainConfig, path: Path) -> None:
+    diff = {k: (saved.get(k), getattr(cfg, k)) for k in TrainConfig.ARCHITECTURE
+            if saved.get(k) != getattr(cfg, k)}
+    if diff:
+        said = ", ".join(f"{k}: checkpoint {a!r} vs requested {b!r}" for k, (a, b) in diff.items())
+        raise CheckpointError(f"{path} was trained with another architecture ({said}). Use "
+                              "another --out folder, or the checkpoint's own settings.")
+
+
+def discriminator_loss(d, real, fake):
+    """D's side of the GAN loss (eq. 3, BCE on logits): real -> 1, composite -> 0.  G's side is
+    the non-saturating -log D(x_bar) (method.md 7.1)."""
+    d_real, d_fake = d(real), d(fake)
+    return F_.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real)) + \
+        F_.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+
+
+def grad_norm(params) -> float:
+    return float(torch.sqrt(sum((p.grad.detach() ** 2).sum() for p in params if p.grad is not None)))
+
+
+@torch.no_grad()
+def sample(g, z: torch.Tensor) -> dict:
+    """Generate with BatchNorm in training mode (batch statistics), the mode G trains in."""
+    was_training = g.training
+    g.train()
+    out = g(z)
+    g.train(was_training)
+    return {k: v.detach() for k, v in out.items()}
+
+
+def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None):
+    """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
+    this call (tests use it to simulate an interruption).  Returns the path of the log."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    device = get_device()
+    torch.manual_seed(cfg.seed)  # parameter initialisation
+    g, d = build(cfg)
+    g.to(device), d.to(device)
+    opt_g = torch.optim.Adam(g.parameters(), cfg.lr_g, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
+    rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
+    step = 0
+    ckpt_path = out / CHECKPOINT
+    if ckpt_path.exists():
+        ckpt = load_checkpoint(ckpt_path)
+        check_architecture(ckpt["config"], cfg, ckpt_path)
+        g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
+        opt_g.load_state_dict(ckpt["opt_g"]), opt_d.load_state_dict(ckpt["opt_d"])
+        rng.set_state(ckpt["rng"])
+        step = int(ckpt["step"])
+        _truncate_log(out / LOG, step)
+        print(f"resuming {out} at step {step}")
+    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+
+    real_all = images_to_tensor(ShapesDataset(cfg.preset, cfg.size, "train", cfg.n_train,
+                                              seed=0).arrays(progress=progress)["image"])
+    fixed_z = torch.randn(64, 64, generator=torch.Generator().manual_seed(1234)).to(device)
+    mask_params = nets.get_mask_parameters(g)
+
+    stop = {"now": False}
+
+    def _request_stop(signum, frame):
+        stop["now"] = True
+    old_handler = signal.signal(signal.SIGTERM, _request_stop) if _main_thread() else None
+
+    def checkpoint():
+        save_atomic({"g": g.state_dict(), "d": d.state_dict(), "opt_g": opt_g.state_dict(),
+                     "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
+                     "config": asdict(cfg)}, ckpt_path)
+
+    from tqdm.auto import tqdm
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc=f"{cfg.family} {cfg.preset}")
+    start, start_step = time.time(), step
+    done_this_call = 0
+    try:
+        with open(out / LOG, "a") as log:
+            while step < cfg.steps and not stop["now"]:
+                idx = torch.randint(len(real_all), (cfg.batch_size,), generator=rng)
+                real = real_all[idx].to(device)
+                z = torch.randn(cfg.batch_size, 64, generator=rng).to(device)
+
+                # -- discriminator step: real -> 1, composite -> 0 --------------------------
+                fake = g(z)
+                loss_d = discriminator_loss(d, real, fake["image"].detach())
+                opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                opt_d.step()
+
+                # -- generator step: -log D(x_bar) + beta * L_binary(m) --------------------
+                mask = fake["mask"]
+                mask.retain_grad()
+                d_fake = d(fake["image"])
+                loss_adv = F_.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+                loss_bin = binary_entropy(mask)
+                logging = (step + 1) % cfg.log_every == 0 or step == 0
+                if logging:  # the adversarial part of dL/dm alone (Lemma 1)
+                    adv_dm = torch.autograd.grad(loss_adv, mask, retain_graph=True)[0]
+                opt_g.zero_grad(set_to_none=True)
+                (loss_adv + cfg.beta * loss_bin).backward()
+                if logging:
+                    row = {"step": step + 1, "loss_d": loss_d.item(), "loss_g_adv": loss_adv.item(),
+                           "loss_binary": loss_bin.item(),
+                           "grad_mask_params": grad_norm(mask_params),
+                           "grad_mask_pixels": float(mask.grad.norm()),
+                           "grad_mask_pixels_adv": float(adv_dm.norm()),
+                           **compose.diagnostics(fake["fg"].detach(), fake["bg"].detach(),
+                                                 mask.detach()),
+                           "minutes": (time.time() - start) / 60}
+                    log.write(json.dumps(row) + "\n")
+                    log.flush()
+                    bar.set_postfix(trivial=f"{row['trivial']:.2f}", soft=f"{row['soft_share']:.2f}")
+                opt_g.step()
+                step += 1
+                done_this_call += 1
+                bar.update(1)
+                if step % cfg.snapshot_every == 0 or step == cfg.steps:
+                    save_snapshot(g, fixed_z, out / "snapshots" / f"step{step:06d}.png")
+                if step % cfg.checkpoint_every == 0:
+                    checkpoint()
+                if stop_after is not None and done_this_call >= stop_after:
+                    break
+    except KeyboardInterrupt:
+        print(f"\ninterrupted at step {step}; checkpoint saved, run the same command to resume")
+    finally:
+        bar.close()
+        checkpoint()
+        if old_handler is not None:
+            signal.signal(signal.SIGTERM, old_handler)
+    if step >= cfg.steps:
+        export_generator(g, cfg, out / "generator.pt")
+    minutes = (time.time() - start) / 60
+    print(f"{out}: step {step}/{cfg.steps}, {step - start_step} steps in {minutes:.1f} min")
+    return out / LOG
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop log rows written after the checkpoint we resume from (they will be redone)."""
+    if not path.exists():
+        return
+    rows = [line for line in path.read_text().splitlines()
+            if line.strip() and json.loads(line)["step"] <= step]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(r + "\n" for r in rows))
+    os.replace(tmp, path)
+
+
+def export_generator(g, cfg: TrainConfig, path: Path) -> None:
+    """The shipped form: fp16 generator state dict + config (small; load with load_generator)."""
+    state = {k: (v.half() if v.is_floating_point() else v) for k, v in g.state_dict().items()}
+    save_atomic({"g": state, "config": asdict(cfg)}, path)
+
+
+def load_generator(path: str | Path, device=None):
+    """Load a shipped generator (fp16 state dict -> fp32 model). Returns (generator, config)."""
+    path = Path(path)
+    ckpt = load_checkpoint(path)
+    if "g" not in ckpt or "config" not in ckpt:
+        raise CheckpointError(f"{path} is not a comgan-lite generator file (keys: {sorted(ckpt)})")
+    known = {f.name for f in fields(TrainConfig)}
+    cfg = TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
+    g, _ = build(cfg)
+    try:
+        g.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["g"].items()})
+    except RuntimeError as e:
+        raise CheckpointError(f"{path} does not fit the {cfg.family} architecture it names: {e}") from e
+    return g.to(device or get_device()), cfg
+
+
+def save_snapshot(g, z, path: Path) -> None:
+    """A grid of composites, masks, foregrounds and backgrounds for 8 fixed z (PNG)."""
+    import numpy as np
+    from PIL import Image
+    out = sample(g, z)
+    rows = []
+    for key in ("image", "mask", "fg", "bg"):
+        t = out[key][:8].cpu()
+        t = t.repeat(1, 3, 1, 1) * 2 - 1 if key == "mask" else t
+        rows.append(torch.cat(list(t), dim=2))
+    grid = ((torch.cat(rows, dim=1).clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.png")
+    Image.fromarray(np.ascontiguousarray(grid.numpy())).save(tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(TrainConfig):
+        if f.type in ("bool", bool):
+            p.add_argument(f"--{f.name.replace('_', '-')}", action="store_true", default=f.default)
+        else:
+            kind = {"int": int, "float": float, "str": str}.get(str(f.type), type(f.default))
+            p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+    p.add_argument("--out", required=True, help="run folder (checkpoint, log, snapshots)")
+    p.add_argument("--no-progress", action="store_true")
+    args = vars(p.parse_args(argv))
+    out, progress = args.pop("out"), not args.pop("no_progress")
+    try:
+        train(TrainConfig(**args), out, progress=progress)
+    except CheckpointError as e:
+        raise SystemExit(f"error: {e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Training runs resume exactly, checkpoints are atomic, and bad checkpoints say what to do."""
+import json
+
+import pytest
+import torch
+
+from comgan_lite import train
+from comgan_lite.train import CheckpointError, TrainConfig
+
+
+def _cfg(**kw):
+    base = dict(family="comgan", steps=6, batch_size=4, n_train=64, log_every=2,
+                snapshot_every=3, checkpoint_every=2, seed=3)
+    return TrainConfig(**{**base, **kw})
+
+
+def _log(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_interrupted_run_resumes_to_the_same_result(tmp_path):
+    whole = tmp_path / "whole"
+    train.train(_cfg(), whole, progress=False)
+    parts = tmp_path / "parts"
+    train.train(_cfg(), parts, progress=False, stop_after=3)   # "killed" after 3 steps
+    assert json.loads((parts / "config.json").read_text())["steps"] == 6
+    assert not (parts / "generator.pt").exists()
+    train.train(_cfg(), parts, progress=False)                 # the same command resumes
+    a = torch.load(whole / "checkpoint.pt", weights_only=True)
+    b = torch.load(parts / "checkpoint.pt", weights_only=True)
+    assert a["step"] == b["step"] == 6
+    for k in a["g"]:
+        assert torch.equal(a["g"][k], b["g"][k]), k
+    log_a, log_b = _log(whole / "metrics.jsonl"), _log(parts / "metrics.jsonl")
+    assert [r["step"] for r in log_a] == [r["step"] for r in log_b] == [1, 2, 4, 6]
+    assert [r["loss_d"] for r in log_a] == [r["loss_d"] for r in log_b]
+    assert not list(parts.glob("*.tmp"))
+    assert sorted(p.name for p in (whole / "snapshots").iterdir()) == ["step000003.png", "step000006.png"]
+
+
+def test_log_has_the_mask_gradient_and_diagnostics(tmp_path):
+    train.train(_cfg(family="pi2", steps=2), tmp_path, progress=False)
+    row = _log(tmp_path / "metrics.jsonl")[-1]
+    for key in ("grad_mask_params", "grad_mask_pixels", "grad_mask_pixels_adv", "trivial",
+                "soft_share", "layer_difference", "loss_d", "loss_g_adv", "loss_binary"):
+        assert key in row and row[key] == row[key]  # present and not NaN
+
+
+def test_shipped_generator_round_trip(tmp_path):
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    g, cfg = train.load_generator(tmp_path / "generator.pt", device="cpu")
+    assert cfg.family == "comgan"
+    out = train.sample(g, torch.randn(4, 64))
+    assert out["image"].shape == (4, 3, 32, 32)
+
+
+def test_checkpoint_from_another_architecture_is_refused(tmp_path):
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    with pytest.raises(CheckpointError, match="another architecture.*family"):
+        train.train(_cfg(family="pi1", steps=4), tmp_path, progress=False)
+
+
+def test_corrupt_checkpoint_is_refused_and_kept(tmp_path):
+    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        train.train(_cfg(steps=2), tmp_path, progress=False)
+    assert (tmp_path / "checkpoint.pt").read_bytes() == b"not a checkpoint"  # nothing lost
+    (tmp_path / "generator.pt").write_bytes(b"junk")
+    with pytest.raises(CheckpointError):
+        train.load_generator(tmp_path / "generator.pt")
