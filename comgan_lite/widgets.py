@@ -54,6 +54,7 @@ class Composer:
         self.image = W.Image(format="png")
         self.caption = W.HTML()
         for control in (self.foreground, self.background, self.mask, self.mask_scale, self.softness):
+            control.style.description_width = "90px"
             control.observe(self._on_change, names="value")
         self.widget = W.VBox([W.HBox([W.VBox([self.foreground, self.background, self.mask]),
                                       W.VBox([self.mask_scale, self.softness])]),
