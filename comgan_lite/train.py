@@ -181,6 +181,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                 logging = (step + 1) % cfg.log_every == 0 or step == 0
                 if logging:  # the adversarial part of dL/dm alone (Lemma 1)
                     adv_dm = torch.autograd.grad(loss_adv, mask, retain_graph=True)[0]
+                    mask.grad = None  # retain_grad also caught that pass: start clean
                 opt_g.zero_grad(set_to_none=True)
                 (loss_adv + cfg.beta * loss_bin).backward()
                 if logging:

@@ -68,3 +68,10 @@ def test_corrupt_checkpoint_is_refused_and_kept(tmp_path):
     (tmp_path / "generator.pt").write_bytes(b"junk")
     with pytest.raises(CheckpointError):
         train.load_generator(tmp_path / "generator.pt")
+
+
+def test_logged_mask_gradient_is_adversarial_plus_regulariser(tmp_path):
+    """With beta = 0 the total dL/dm is the adversarial part alone (no double counting)."""
+    train.train(_cfg(steps=1, beta=0.0), tmp_path, progress=False)
+    row = _log(tmp_path / "metrics.jsonl")[0]
+    assert abs(row["grad_mask_pixels"] - row["grad_mask_pixels_adv"]) < 1e-6 * row["grad_mask_pixels_adv"]
