@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 01 · Image composition: Assumption 1
 #
-# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Next: [02 · Trivial solutions](02_trivial_solutions.ipynb)
+# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Next: 02 · Trivial solutions (in preparation)
 #
 # ## Learning goals
 # - State Assumption 1 of ComGAN (Ding et al., NeurIPS 2022), the alpha-blend
@@ -33,8 +33,8 @@
 # This is the first notebook of the series.
 #
 # ## Time
-# Quick mode and full mode are the same here: about 1 minute of computing on a 2-core laptop
-# CPU, and 30-45 minutes of reading and playing.
+# Quick mode and full mode are the same here: under a minute of computing on a 2-core laptop
+# CPU (about 10 s measured), and 30-45 minutes of reading and playing.
 
 # %%
 import matplotlib.pyplot as plt
@@ -402,4 +402,5 @@ exercises.check_trivial_kind(answer_4)
 # - Lemma 1 says the adversarial gradient on the mask vanishes under T1 and T2. Can the
 #   *binary regulariser's* gradient pull a model out of T1? (Look at its curve above.)
 #
-# Next: [02 · Trivial solutions](02_trivial_solutions.ipynb)
+# Next: 02 · Trivial solutions (in preparation), where models Π1 and Π2 are trained and fall into
+# these traps.
