@@ -1,4 +1,4 @@
-"""Where and how things run: device, threads, seeds, quick mode, paths."""
+"""Where and how things run: device, threads, seeds, quick mode."""
 from __future__ import annotations
 
 import os
@@ -6,8 +6,6 @@ import random
 
 import numpy as np
 import torch
-
-from .data import DATA_DIR, PACKAGE_DIR  # noqa: F401  (re-exported for notebooks)
 
 QUICK_ENV = "COMGAN_QUICK"
 
