@@ -361,3 +361,45 @@ def _init_d(m: nn.Module) -> None:
     elif isinstance(m, nn.BatchNorm2d):
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)
+
+
+# ------------------------------------------------------------------------------------------------
+# Segmenter (method.md 4.1, scaled down as in 8.1): a small U-Net with a sigmoid output
+
+def double_conv(cin: int, cout: int) -> nn.Sequential:
+    """[conv3x3 -> BN -> ReLU] x 2.  (B, cin, H, W) -> (B, cout, H, W)."""
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                         nn.Conv2d(cout, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class UNet(nn.Module):
+    """U-Net segmenter S: image (B, 3, H, W) in [-1, 1] -> mask logits (B, 1, H, W).
+
+    widths (16, 32, 64): 32x32 -> 16x16 -> 8x8 and back, with skips; about 0.13 M parameters.
+    Apply torch.sigmoid to the output for the mask (the official S ends in a sigmoid).
+    """
+
+    def __init__(self, widths: tuple[int, ...] = (16, 32, 64)):
+        super().__init__()
+        self.down = nn.ModuleList()
+        cin = 3
+        for w in widths:                               # level i: H/2^i x W/2^i
+            self.down.append(double_conv(cin, w))
+            cin = w
+        self.up, self.merge = nn.ModuleList(), nn.ModuleList()
+        for w in reversed(widths[:-1]):                # nearest x2 + conv halves, then merge skip
+            self.up.append(nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
+                                         nn.Conv2d(cin, w, 3, 1, 1), nn.BatchNorm2d(w),
+                                         nn.ReLU(inplace=True)))
+            self.merge.append(double_conv(2 * w, w))
+            cin = w
+        self.out = nn.Conv2d(cin, 1, 1)                # w x H x W -> 1 x H x W logits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else nn.functional.max_pool2d(x, 2))  # halve, then convs
+            skips.append(x)
+        for up, merge, skip in zip(self.up, self.merge, reversed(skips[:-1])):
+            x = merge(torch.cat([up(x), skip], dim=1))  # upsample, concat skip, convs
+        return self.out(x)

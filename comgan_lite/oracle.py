@@ -1,0 +1,137 @@
+"""The oracle: a U-Net trained once, *supervised*, on the procedural data's ground-truth masks.
+
+It is a measuring instrument, not part of any method.  Shown a generator's composite, it says
+where the object is; the generator's own mask should agree (mask faithfulness).
+
+    python -m comgan_lite.oracle --size 32 --out data/oracle/oracle-32px.pt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F_
+
+from . import metrics
+from .data import PRESETS, ShapesDataset, images_to_tensor
+from .nets import UNet
+from .train import CheckpointError, load_checkpoint, save_atomic
+
+WIDTHS = {32: (16, 32, 64), 64: (16, 32, 64, 128)}
+
+
+def load_split(size: int, split: str, n: int, presets=tuple(PRESETS)):
+    """Images (N, 3, H, W) in [-1, 1] and masks (N, 1, H, W) of several presets, concatenated."""
+    xs, ms = [], []
+    for preset in presets:
+        a = ShapesDataset(preset, size, split, n).arrays()
+        xs.append(images_to_tensor(a["image"]))
+        ms.append(torch.from_numpy(a["mask"]).float()[:, None])
+    return torch.cat(xs), torch.cat(ms)
+
+
+@torch.no_grad()
+def predict(oracle: UNet, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
+    """Soft masks (N, 1, H, W) in [0, 1], BatchNorm in eval mode."""
+    oracle.eval()
+    return torch.cat([torch.sigmoid(oracle(images[i:i + batch])) for i in range(0, len(images), batch)])
+
+
+def train_oracle(size: int = 32, steps: int = 3000, batch_size: int = 64, n_train: int = 10_000,
+                 seed: int = 0, progress: bool = True) -> tuple[UNet, dict]:
+    """Supervised training on easy + medium + hard (flips as augmentation).  Returns the model
+    and its held-out IoU per preset (test split, 1,000 images each)."""
+    torch.manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
+    x, m = load_split(size, "train", n_train)
+    model = UNet(WIDTHS[size])
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    from tqdm.auto import tqdm
+    model.train()
+    for _ in tqdm(range(steps), desc=f"oracle {size}px", disable=not progress):
+        idx = torch.randint(len(x), (batch_size,), generator=rng)
+        xb, mb = x[idx], m[idx]
+        if torch.rand(1, generator=rng) < 0.5:
+            xb, mb = xb.flip(3), mb.flip(3)
+        loss = F_.binary_cross_entropy_with_logits(model(xb), mb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+    return model, evaluate(model, size)
+
+
+def evaluate(model: UNet, size: int, n: int = 1000) -> dict:
+    """Held-out IoU (fixed polarity, threshold 0.5) per preset on the test split."""
+    out = {}
+    for preset in PRESETS:
+        x, m = load_split(size, "test", n, (preset,))
+        out[preset] = float(metrics.iou(predict(model, x), m).mean())
+    return out
+
+
+def save_oracle(model: UNet, size: int, scores: dict, path: Path) -> None:
+    state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
+    save_atomic({"oracle": state, "size": size, "widths": list(WIDTHS[size]),
+                 "heldout_iou": scores}, path)
+
+
+def load_oracle(path: str | Path) -> tuple[UNet, dict]:
+    """Load a shipped oracle (fp16 -> fp32, eval mode).  Returns (model, info)."""
+    path = Path(path)
+    ckpt = load_checkpoint(path)
+    if "oracle" not in ckpt:
+        raise CheckpointError(f"{path} is not an oracle file (keys: {sorted(ckpt)}); "
+                              "train one with python -m comgan_lite.oracle")
+    model = UNet(tuple(ckpt["widths"]))
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["oracle"].items()})
+    return model.eval(), {"size": ckpt["size"], "heldout_iou": ckpt["heldout_iou"]}
+
+
+@torch.no_grad()
+def faithfulness(oracle: UNet, composites: torch.Tensor, masks: torch.Tensor,
+                 real_area: float) -> dict:
+    """Mask faithfulness of a generator: does its mask outline the object its composite shows?
+
+    - iou: mean per-image IoU between the generator's mask (> 0.5) and the oracle's prediction
+      on the composite, fixed polarity;
+    - iou_best_of_two: the same with the better of mask and inverted mask per image (labelled
+      separately: it forgives a generator that put the object in its *background* layer);
+    - oracle_area / real_area: the gate.  The number only means something when the composites
+      look like data, e.g. the oracle finds about as much object as in real images.
+    """
+    seen = predict(oracle, composites) > 0.5
+    return {"iou": float(metrics.iou(masks, seen).mean()),
+            "iou_best_of_two": float(metrics.iou(masks, seen, best_of_two=True).mean()),
+            "oracle_area": float(seen.float().mean()), "real_area": real_area}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--size", type=int, default=32, choices=sorted(WIDTHS))
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    start = time.time()
+    model, scores = train_oracle(args.size, args.steps, seed=args.seed)
+    minutes = (time.time() - start) / 60
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_oracle(model, args.size, scores, out)
+    info = {"size": args.size, "steps": args.steps, "seed": args.seed, "minutes": round(minutes, 1),
+            "heldout_iou": {k: round(v, 4) for k, v in scores.items()}}
+    out.with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
+    print(json.dumps(info))
+    if min(scores.values()) < 0.9:
+        print("warning: held-out IoU below 0.9 on some preset; train longer before shipping")
+
+
+if __name__ == "__main__":
+    main()
