@@ -351,8 +351,8 @@ plt.show()
 #   (through saturation): **Lemma 1**. A model that falls into either gets no signal to leave.
 # - The binary regulariser makes masks crisp, but it also pushes towards saturation.
 #
-# Notebook 02 trains compositional GANs and watches exactly these quantities while two classic
-# architectures fall into the trivial solutions.
+# Notebook 02 trains compositional GANs and watches exactly these quantities, to see whether two
+# classic architectures fall into the trivial solutions the paper reports for them.
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.
@@ -402,5 +402,5 @@ exercises.check_trivial_kind(answer_4)
 # - Lemma 1 says the adversarial gradient on the mask vanishes under T1 and T2. Can the
 #   *binary regulariser's* gradient pull a model out of T1? (Look at its curve above.)
 #
-# Next: 02 · Trivial solutions (in preparation), where models Π1 and Π2 are trained and fall into
-# these traps.
+# Next: 02 · Trivial solutions (in preparation), where models Π1 and Π2 are trained and we
+# measure whether, and when, they fall into these traps.
