@@ -138,6 +138,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         print(f"resuming {out} at step {step}")
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
 
+    # the same real images for every seed (data seed 0): seeds vary the model, not the data
     real_all = images_to_tensor(ShapesDataset(cfg.preset, cfg.size, "train", cfg.n_train,
                                               seed=0).arrays(progress=progress)["image"])
     fixed_z = torch.randn(64, 64, generator=torch.Generator().manual_seed(1234)).to(device)
