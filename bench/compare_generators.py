@@ -67,7 +67,7 @@ def main(argv=None):
     for r in rows:
         groups[(r["family"], r["preset"], r["beta"])].append(r)
     cols = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"), ("trivial", "trivial share"),
-            ("soft_share", "soft share"), ("layer_difference", "mean |x_f - x_b|"),
+            ("soft_share", "soft share"), ("layer_difference", "mean abs(x_f - x_b)"),
             ("oracle_area", "oracle area"), ("grad_mask_params", "g_M"),
             ("grad_mask_pixels_adv", "‖dL_adv/dm‖"), ("minutes", "minutes")]
     print("| family | preset | beta | seeds | " + " | ".join(c for _, c in cols) + " |")
