@@ -18,7 +18,7 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .train import CheckpointError, load_checkpoint, save_atomic
+from .train import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 
@@ -75,8 +75,7 @@ def evaluate(model: UNet, size: int, n: int = 1000) -> dict:
 
 
 def save_oracle(model: UNet, size: int, scores: dict, path: Path) -> None:
-    state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-    save_atomic({"oracle": state, "size": size, "widths": list(WIDTHS[size]),
+    save_atomic({"oracle": half_state(model), "size": size, "widths": list(WIDTHS[size]),
                  "heldout_iou": scores}, path)
 
 
@@ -88,7 +87,7 @@ def load_oracle(path: str | Path) -> tuple[UNet, dict]:
         raise CheckpointError(f"{path} is not an oracle file (keys: {sorted(ckpt)}); "
                               "train one with python -m comgan_lite.oracle")
     model = UNet(tuple(ckpt["widths"]))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["oracle"].items()})
+    model.load_state_dict(float_state(ckpt["oracle"]))
     return model.eval(), {"size": ckpt["size"], "heldout_iou": ckpt["heldout_iou"]}
 
 

@@ -22,18 +22,20 @@ def as_picture(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def image_row(images, titles=None, size: float = 1.8, cmap="gray", suptitle=None):
+def _show(ax, img, cmap) -> None:
+    """Draw one image (or a mask, in ``cmap`` on [0, 1]) without ticks."""
+    a = as_picture(img)
+    ax.imshow(a, cmap=cmap if a.ndim == 2 else None, vmin=0, vmax=1)
+    ax.set_xticks([]), ax.set_yticks([])
+
+
+def image_row(images, titles=None, size: float = 1.8, cmap="gray"):
     """One row of images with titles; masks (2-D) are drawn in gray on [0, 1]."""
     fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size * 1.15))
-    axes = np.atleast_1d(axes)
-    for i, (ax, img) in enumerate(zip(axes, images)):
-        a = as_picture(img)
-        ax.imshow(a, cmap=cmap if a.ndim == 2 else None, vmin=0, vmax=1)
-        ax.set_xticks([]), ax.set_yticks([])
+    for i, ax in enumerate(np.atleast_1d(axes)):
+        _show(ax, images[i], cmap)
         if titles:
             ax.set_title(titles[i], fontsize=9)
-    if suptitle:
-        fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -50,8 +52,7 @@ def image_grid(rows, row_titles=None, col_titles=None, size: float = 1.2, cmap="
             for s in ax.spines.values():
                 s.set_visible(False)
             if c < len(row):
-                a = as_picture(row[c])
-                ax.imshow(a, cmap=cmap if a.ndim == 2 else None, vmin=0, vmax=1)
+                _show(ax, row[c], cmap)
             if c == 0 and row_titles:
                 ax.set_ylabel(row_titles[r], fontsize=9, rotation=0, ha="right", va="center")
             if r == 0 and col_titles:

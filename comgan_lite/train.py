@@ -237,10 +237,19 @@ def _truncate_log(path: Path, step: int) -> None:
     os.replace(tmp, path)
 
 
+def half_state(module: torch.nn.Module) -> dict:
+    """A state dict with floating tensors in fp16: the small form we ship."""
+    return {k: (v.half() if v.is_floating_point() else v) for k, v in module.state_dict().items()}
+
+
+def float_state(state: dict) -> dict:
+    """The inverse of half_state: floating tensors back to fp32."""
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+
+
 def export_generator(g, cfg: TrainConfig, path: Path) -> None:
     """The shipped form: fp16 generator state dict + config (small; load with load_generator)."""
-    state = {k: (v.half() if v.is_floating_point() else v) for k, v in g.state_dict().items()}
-    save_atomic({"g": state, "config": asdict(cfg)}, path)
+    save_atomic({"g": half_state(g), "config": asdict(cfg)}, path)
 
 
 def load_generator(path: str | Path, device=None):
@@ -253,7 +262,7 @@ def load_generator(path: str | Path, device=None):
     cfg = TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
     g, _ = build(cfg)
     try:
-        g.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["g"].items()})
+        g.load_state_dict(float_state(ckpt["g"]))
     except RuntimeError as e:
         raise CheckpointError(f"{path} does not fit the {cfg.family} architecture it names: {e}") from e
     return g.to(device or get_device()), cfg

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .compose import compose, feather
+from .compose import compose, feather, soft_share
 from .data import SHAPES, shape_mask, to_numpy_image
 
 
@@ -86,7 +86,7 @@ class Composer:
         self.image.value = png_strip([to_numpy_image(out["fg"]), to_numpy_image(out["bg"]),
                                       out["mask"][0].numpy(), to_numpy_image(out["composite"])],
                                      scale=self.scale)
-        soft = float(((out["mask"] > 0.01) & (out["mask"] < 0.99)).float().mean())
+        soft = soft_share(out["mask"])
         self.caption.value = (f"<tt>x_f | x_b | m | x = m*x_f + (1-m)*x_b</tt> &nbsp; "
                               f"mask mean {float(out['mask'].mean()):.2f}, "
                               f"soft pixels {soft:.0%}")

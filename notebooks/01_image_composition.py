@@ -42,7 +42,7 @@ import numpy as np
 import torch
 
 from comgan_lite import baselines, compose, exercises, losses, metrics, plots, runtime, widgets
-from comgan_lite.data import EmojiDataset, ShapesDataset
+from comgan_lite.data import EmojiDataset, ShapesDataset, images_to_tensor
 
 print(runtime.setup_notebook(seed=0))
 
@@ -97,7 +97,7 @@ for preset in ("easy", "medium", "hard"):
     data = ShapesDataset(preset, size=64, split="test", n=n_eval).arrays(cache=False, progress=False)
     predicted = baselines.grabcut(data["image"].transpose(0, 2, 3, 1))
     score = metrics.iou(predicted, data["mask"]).mean()
-    preset_rows.append([torch.from_numpy(data["image"][i]).float() / 127.5 - 1 for i in range(8)])
+    preset_rows.append(list(images_to_tensor(data["image"][:8])))
     titles.append(f"{preset}\nGrabCut IoU {score:.2f}")
 emoji = EmojiDataset(size=64, split="test", n=8)
 preset_rows.append([emoji[i]["image"] for i in range(8)])

@@ -1,6 +1,4 @@
 """The oracle segmenter: faithfulness arithmetic, safe loading, and the shipped file's quality."""
-from pathlib import Path
-
 import pytest
 import torch
 
