@@ -125,7 +125,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     opt_g = torch.optim.Adam(g.parameters(), cfg.lr_g, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
     rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
-    step = 0
+    step, minutes_before = 0, 0.0  # minutes spent in earlier calls of a resumed run
     ckpt_path = out / CHECKPOINT
     if ckpt_path.exists():
         ckpt = load_checkpoint(ckpt_path)
@@ -134,6 +134,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         opt_g.load_state_dict(ckpt["opt_g"]), opt_d.load_state_dict(ckpt["opt_d"])
         rng.set_state(ckpt["rng"])
         step = int(ckpt["step"])
+        minutes_before = float(ckpt.get("minutes", 0.0))
         _truncate_log(out / LOG, step)
         print(f"resuming {out} at step {step}")
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
@@ -153,6 +154,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     def checkpoint():
         save_atomic({"g": g.state_dict(), "d": d.state_dict(), "opt_g": opt_g.state_dict(),
                      "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
+                     "minutes": minutes_before + (time.time() - start) / 60,
                      "config": asdict(cfg)}, ckpt_path)
 
     from tqdm.auto import tqdm
@@ -193,7 +195,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                            "grad_mask_pixels_adv": float(adv_dm.norm()),
                            **compose.diagnostics(fake["fg"].detach(), fake["bg"].detach(),
                                                  mask.detach()),
-                           "minutes": (time.time() - start) / 60}
+                           "minutes": minutes_before + (time.time() - start) / 60}
                     log.write(json.dumps(row) + "\n")
                     log.flush()
                     bar.set_postfix(trivial=f"{row['trivial']:.2f}", soft=f"{row['soft_share']:.2f}")
