@@ -2,6 +2,8 @@
 an unanswered exercise (``None``) only prints a reminder."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from .compose import compose
@@ -64,3 +66,100 @@ def check_trivial_kind(answers) -> bool | None:
     wrong = [k for k in expected if got.get(k) != expected[k]]
     return _verdict(not wrong, f"look again at model(s) {', '.join(wrong)}: T1 shows in the "
                                "per-image trivial share, T2 in the layer difference")
+
+
+def check_saturation_factor(answer) -> bool | None:
+    """02, exercise 1: Lemma 1's factor m (1 - m) at the logit s = -8."""
+    if _unanswered(answer):
+        return None
+    m = torch.sigmoid(torch.tensor(-8.0, dtype=torch.float64))
+    expected = float(m * (1 - m))
+    try:
+        ok = abs(float(answer) - expected) < 0.02 * expected
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "m = sigmoid(-8) = 1 / (1 + e^8); then multiply m by 1 - m")
+
+
+def sgd_escape_steps(s0: float = -8.0, lr: float = 0.05, target: float = 0.0) -> int:
+    """Plain gradient ascent on m = sigmoid(s), one logit from s0: steps until s >= target."""
+    s, steps = s0, 0
+    while s < target:
+        m = 1.0 / (1.0 + math.exp(-s))
+        s += lr * m * (1 - m)
+        steps += 1
+    return steps
+
+
+def check_sgd_escape(answer) -> bool | None:
+    """02, exercise 2: SGD steps (lr 0.05) for a logit to climb from -8 to 0 (m = 0.5);
+    within 25% of the simulated count."""
+    if _unanswered(answer):
+        return None
+    expected = sgd_escape_steps()
+    try:
+        ok = abs(float(answer) - expected) <= 0.25 * expected
+    except (TypeError, ValueError):
+        ok = False
+    if ok:
+        print(f"(simulated: {expected:,d} steps)")
+    return _verdict(ok, "for s far below 0, m (1 - m) is about e^s, so ds/dt = lr e^s; "
+                        "separate the variables and integrate from -8 to 0")
+
+
+def check_slowest_family(answer, rows: list[dict]) -> bool | None:
+    """02, exercise 3: the family ('pi1', 'pi2' or 'comgan') with the lowest mean best-of-two
+    faithfulness on the shipped easy runs."""
+    if _unanswered(answer):
+        return None
+    import numpy as np
+    means = {f: np.mean([r["iou_best_of_two"] for r in rows if r["family"] == f])
+             for f in {r["family"] for r in rows}}
+    expected = min(means, key=means.get)
+    return _verdict(str(answer).strip().lower() == expected,
+                    "group the rows by 'family' and average 'iou_best_of_two'")
+
+
+def check_trunk_share(answer, table: dict[str, int]) -> bool | None:
+    """03, exercise 1: the share of ComGAN's parameters in its trunk (a number in [0, 1])."""
+    if _unanswered(answer):
+        return None
+    expected = table["trunk"] / table["total"]
+    try:
+        ok = abs(float(answer) - expected) < 0.005
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "divide parameter_table(g)['trunk'] by parameter_table(g)['total']")
+
+
+def check_object_layer(function, rows: list[dict]) -> bool | None:
+    """03, exercise 2: a function row -> 'fg' or 'bg' that says which layer holds the object,
+    checked on every shipped run whose mask is faithful one way or the other."""
+    if _unanswered(function):
+        return None
+    clear = [r for r in rows if max(r["iou"], r["iou_best_of_two"]) > 0.8]
+    wrong = []
+    for r in clear:
+        expected = "fg" if r["iou"] > 0.5 else "bg"
+        try:
+            got = function(r)
+        except Exception as e:  # a learner's function may raise anything
+            got = f"error: {e}"
+        if got != expected:
+            wrong.append(r.get("run", "?"))
+    return _verdict(not wrong, f"wrong on {len(wrong)} of {len(clear)} runs (e.g. {wrong[:2]}): "
+                               "a mask that fits the oracle only once inverted marks the background")
+
+
+def check_deep_mask_parameters(answer) -> bool | None:
+    """03, exercise 3: parameters of the M head of a 32 px ComGAN with 2 residual blocks in M."""
+    if _unanswered(answer):
+        return None
+    from .nets import count_parameters, make_generator
+    expected = count_parameters(make_generator("comgan", 32, n_res_mask=2).mask)
+    try:
+        ok = int(answer) == expected
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "nets.make_generator('comgan', 32, n_res_mask=2), then count the "
+                        "parameters of its .mask")

@@ -281,6 +281,15 @@ def make_generator(family: str, size: int = 32, width: int | None = None,
     return cls(z_dim=z_dim, size=size, **cfg)
 
 
+def add_mask_bias(generator: nn.Module, logit: float) -> nn.Module:
+    """Give M's last conv a learnable bias that starts at ``logit``: with -8 every mask pixel
+    starts at sigmoid(-8) = 0.0003, i.e. the generator starts *at* the trivial solution T1
+    (the trap experiment of notebook 02).  Changes the architecture: one extra parameter."""
+    conv = generator.mask.out.conv
+    conv.bias = nn.Parameter(torch.full((conv.out_channels,), float(logit)))
+    return generator
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable parameters (BatchNorm affine included, running stats not)."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -59,3 +59,84 @@ def image_grid(rows, row_titles=None, col_titles=None, size: float = 1.2, cmap="
                 ax.set_title(col_titles[c], fontsize=9)
     fig.tight_layout(pad=0.3)
     return fig
+
+
+CURVE_LABELS = {
+    "grad_mask_params": "g_M = ‖∂L_G/∂θ_M‖ (mask-network parameters)",
+    "grad_mask_pixels_adv": "‖∂L_adv/∂m‖ (mask pixels, adversarial part)",
+    "soft_share": "soft-pixel share: 0.1 < m < 0.9",
+    "trivial": "trivial share: images with mean m < 0.05 or > 0.95",
+    "layer_difference": "mean |x_f − x_b|",
+}
+
+
+def training_curves(logs: dict, keys=("grad_mask_params", "grad_mask_pixels_adv", "soft_share",
+                                      "trivial"), smooth: int = 5, size=(3.4, 2.6)):
+    """Figure 4 style curves.  ``logs`` maps a label to a list of runs (each a list of log rows).
+    One panel per key; per label the mean over runs (moving average of ``smooth`` rows) and a
+    band from the lowest to the highest run."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(size[0] * len(keys), size[1]), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        for label, group in logs.items():
+            n = min(len(r) for r in group)
+            steps = np.array([row["step"] for row in group[0][:n]])
+            v = np.array([[row[key] for row in r[:n]] for r in group])
+            if smooth > 1 and n >= smooth:
+                kernel = np.ones(smooth) / smooth
+                v = np.array([np.convolve(x, kernel, mode="valid") for x in v])
+                steps = steps[smooth - 1:]
+            line, = ax.plot(steps, v.mean(0), label=label, lw=1.5)
+            if len(group) > 1:
+                ax.fill_between(steps, v.min(0), v.max(0), color=line.get_color(), alpha=0.2)
+        ax.set_title(CURVE_LABELS.get(key, key), fontsize=9)
+        ax.set_xlabel("generator step", fontsize=8)
+        ax.tick_params(labelsize=8)
+        if key in ("soft_share", "trivial"):
+            ax.set_ylim(-0.03, 1.03)
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def seed_dots(rows: list[dict], key: str, groups: list[tuple[str, dict]], ax=None,
+              ylabel: str | None = None):
+    """One column per group (label, match dict); a dot per run and a bar at the mean."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.9 * len(groups), 2.8))
+    for i, (label, match) in enumerate(groups):
+        v = [r[key] for r in rows if all(r.get(k) == x for k, x in match.items())]
+        if v:
+            ax.bar(i, np.mean(v), color="0.85", width=0.6)
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=16, zorder=3)
+    ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)
+    ax.set_ylabel(ylabel or key, fontsize=9)
+    ax.set_ylim(0, 1.02)
+    return ax
+
+
+def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.95):
+    """Figure 2 / 5 style: for every model (label -> generator output dict), a block of four
+    rows x̄ (composite), m, x_f, x_b over the first ``n`` samples; ``per_row`` blocks side by
+    side, separated by a blank column."""
+    labels = list(samples)
+    n_rows = 4 * -(-len(labels) // per_row)
+    n_cols = per_row * (n + 1) - 1
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * n_cols + 0.6, size * n_rows),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    names = ("x̄", "m", "x_f", "x_b")
+    for b, label in enumerate(labels):
+        top, left = 4 * (b // per_row), (b % per_row) * (n + 1)
+        for r, key in enumerate(("image", "mask", "fg", "bg")):
+            for c in range(n):
+                ax = axes[top + r, left + c]
+                ax.axis("on")
+                _show(ax, samples[label][key][c], "gray")
+                for s in ax.spines.values():
+                    s.set_visible(False)
+                if c == 0:
+                    ax.set_ylabel(names[r], fontsize=9, rotation=0, ha="right", va="center")
+        axes[top, left].set_title(label, fontsize=10, loc="left")
+    fig.tight_layout(pad=0.2)
+    return fig

@@ -44,7 +44,11 @@ class TrainConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     width: int = 0                  # trunk width at 4x4 (0: nets.CONFIGS default)
+    head_width: int = 0             # F/B/M head width (0: default); Corollary 1 ablation
+    n_res: int = -1                 # residual blocks in F and B (-1: default)
+    n_res_mask: int = -1            # residual blocks in M (-1: default); deep-M ablation
     ndf: int = 32                   # discriminator width
+    mask_init_logit: float = 0.0    # != 0: M's last conv gets a bias starting here (-8: start at T1)
     spectral_norm: bool = False
     n_train: int = 10_000           # real images (procedural train split)
     seed: int = 0
@@ -54,11 +58,17 @@ class TrainConfig:
     threads: int = 1                # torch threads for this process
 
     # what must match for a checkpoint to be resumed
-    ARCHITECTURE = ("family", "size", "width", "ndf", "spectral_norm")
+    ARCHITECTURE = ("family", "size", "width", "head_width", "n_res", "n_res_mask",
+                    "mask_init_logit", "ndf", "spectral_norm")
 
 
 def build(cfg: TrainConfig):
-    g = nets.make_generator(cfg.family, cfg.size, width=cfg.width or None)
+    g = nets.make_generator(cfg.family, cfg.size, width=cfg.width or None,
+                            head_width=cfg.head_width or None,
+                            n_res=None if cfg.n_res < 0 else cfg.n_res,
+                            n_res_mask=None if cfg.n_res_mask < 0 else cfg.n_res_mask)
+    if cfg.mask_init_logit:
+        nets.add_mask_bias(g, cfg.mask_init_logit)
     d = nets.Discriminator(cfg.size, ndf=cfg.ndf, spectral_norm=cfg.spectral_norm)
     return g, d
 
@@ -82,8 +92,9 @@ def load_checkpoint(path: Path) -> dict:
 
 
 def check_architecture(saved: dict, cfg: TrainConfig, path: Path) -> None:
-    diff = {k: (saved.get(k), getattr(cfg, k)) for k in TrainConfig.ARCHITECTURE
-            if saved.get(k) != getattr(cfg, k)}
+    saved = {k: saved.get(k, getattr(TrainConfig, k)) for k in TrainConfig.ARCHITECTURE}
+    diff = {k: (saved[k], getattr(cfg, k)) for k in TrainConfig.ARCHITECTURE
+            if saved[k] != getattr(cfg, k)}
     if diff:
         said = ", ".join(f"{k}: checkpoint {a!r} vs requested {b!r}" for k, (a, b) in diff.items())
         raise CheckpointError(f"{path} was trained with another architecture ({said}). Use "
@@ -112,9 +123,12 @@ def sample(g, z: torch.Tensor) -> dict:
     return {k: v.detach() for k, v in out.items()}
 
 
-def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None):
+def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
+          on_log=None):
     """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
-    this call (tests use it to simulate an interruption).  Returns the path of the log."""
+    this call (tests use it to simulate an interruption).  ``on_log(row, batch)`` is called with
+    every logged row and that step's generator output (detached), e.g. for a live plot.
+    Returns the path of the log."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
@@ -199,6 +213,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                     log.write(json.dumps(row) + "\n")
                     log.flush()
                     bar.set_postfix(trivial=f"{row['trivial']:.2f}", soft=f"{row['soft_share']:.2f}")
+                    if on_log is not None:
+                        on_log(row, {k: v.detach() for k, v in fake.items()})
                 opt_g.step()
                 step += 1
                 done_this_call += 1

@@ -90,3 +90,72 @@ class Composer:
         self.caption.value = (f"<tt>x_f | x_b | m | x = m*x_f + (1-m)*x_b</tt> &nbsp; "
                               f"mask mean {float(out['mask'].mean()):.2f}, "
                               f"soft pixels {soft:.0%}")
+
+
+SHORT_LABELS = {"grad_mask_params": "g_M = ‖∂L_G/∂θ_M‖", "grad_mask_pixels_adv": "‖∂L_adv/∂m‖",
+                "soft_share": "soft-pixel share", "trivial": "trivial share"}
+
+
+class LiveTraining:
+    """A live view of training: the curves of ``keys`` for every run trained so far, and the
+    current batch's composites with their masks.  Pass ``update`` as ``on_log`` to
+    ``train.train``; it redraws one PNG output in place (no scrolling, and it is stored in the
+    notebook like any figure)."""
+
+    def __init__(self, keys=("grad_mask_params", "grad_mask_pixels_adv", "soft_share"),
+                 n_images: int = 6):
+        from IPython.display import display
+        self.keys, self.n_images = keys, n_images
+        self.rows: dict[str, list[dict]] = {}
+        self.label, self.batch = None, None
+        # None outside IPython (tests): then update() only records, and figure() draws
+        self.handle = display(W.HTML("<i>training starts ...</i>"), display_id=True)
+
+    def start(self, label: str) -> "LiveTraining":
+        """Begin a new curve (one per model): ``on_log=live.start('Pi1').update``."""
+        self.label = label
+        self.rows[label] = []
+        return self
+
+    def update(self, row: dict, batch: dict) -> None:
+        self.rows[self.label].append(row)
+        self.batch = batch
+        if self.handle is not None:
+            self.redraw()
+
+    def figure(self):
+        import matplotlib.pyplot as plt
+        fig = plt.figure(figsize=(3.4 * len(self.keys), 4.2))
+        top, bottom = fig.subfigures(2, 1, height_ratios=(2.3, 1))
+        for ax, key in zip(top.subplots(1, len(self.keys), squeeze=False)[0], self.keys):
+            for label, rows in self.rows.items():
+                ax.plot([r["step"] for r in rows], [r[key] for r in rows], label=label, lw=1.2)
+            ax.set_title(SHORT_LABELS.get(key, key), fontsize=8)
+            ax.tick_params(labelsize=7)
+            if key in ("soft_share", "trivial"):
+                ax.set_ylim(-0.03, 1.03)
+            ax.set_xlabel("generator step", fontsize=7)
+        if self.rows:
+            top.axes[0].legend(fontsize=7)
+        if self.batch is not None:
+            n = min(self.n_images, len(self.batch["image"]))
+            axes = bottom.subplots(1, 2 * n)
+            for j, ax in enumerate(axes):
+                i = j // 2
+                if j % 2 == 0:
+                    ax.imshow(to_numpy_image(self.batch["image"][i]))
+                else:
+                    ax.imshow(self.batch["mask"][i, 0].cpu().numpy(), cmap="gray", vmin=0, vmax=1)
+                ax.set_xticks([]), ax.set_yticks([])
+            bottom.suptitle(f"{self.label}, step {self.rows[self.label][-1]['step']}: "
+                            "composites and their masks", fontsize=8)
+        return fig
+
+    def redraw(self) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import Image as PNG
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        plt.close(fig)
+        self.handle.update(PNG(data=buf.getvalue()))

@@ -38,3 +38,48 @@ def test_sigmoid_peak():
 def test_trivial_kind():
     assert exercises.check_trivial_kind({"A": "T2", "B": "t1", "C": "none"})
     assert not exercises.check_trivial_kind({"A": "T1", "B": "T2", "C": "none"})
+
+
+def test_saturation_factor():
+    assert exercises.check_saturation_factor(3.35e-4)
+    assert not exercises.check_saturation_factor(0.25)
+    assert not exercises.check_saturation_factor("tiny")
+    assert exercises.check_saturation_factor(None) is None
+
+
+def test_sgd_escape():
+    import math
+    assert exercises.check_sgd_escape((math.exp(8) - 1) / 0.05)   # the closed form
+    assert not exercises.check_sgd_escape(300)                      # Adam's pace, not SGD's
+    assert 55_000 < exercises.sgd_escape_steps() < 65_000
+
+
+def _rows():
+    return [{"run": "a", "family": "pi1", "iou": 0.9, "iou_best_of_two": 0.9},
+            {"run": "b", "family": "pi2", "iou": 0.1, "iou_best_of_two": 0.4},
+            {"run": "c", "family": "comgan", "iou": 0.02, "iou_best_of_two": 0.95}]
+
+
+def test_slowest_family():
+    assert exercises.check_slowest_family("Pi2", _rows())
+    assert not exercises.check_slowest_family("comgan", _rows())
+
+
+def test_trunk_share():
+    from comgan_lite import nets
+    table = nets.parameter_table(nets.make_generator("comgan", 32))
+    assert exercises.check_trunk_share(table["trunk"] / table["total"], table)
+    assert not exercises.check_trunk_share(0.5, table)
+
+
+def test_object_layer():
+    assert exercises.check_object_layer(lambda r: "fg" if r["iou"] > 0.5 else "bg", _rows())
+    assert not exercises.check_object_layer(lambda r: "fg", _rows())
+    assert not exercises.check_object_layer(lambda r: r["missing key"], _rows())
+
+
+def test_deep_mask_parameters():
+    from comgan_lite import nets
+    n = nets.count_parameters(nets.make_generator("comgan", 32, n_res_mask=2).mask)
+    assert exercises.check_deep_mask_parameters(n)
+    assert not exercises.check_deep_mask_parameters(n + 1)

@@ -1,0 +1,180 @@
+"""Shipped training runs: copy a finished run into ``data/runs/``, evaluate it, summarise seeds.
+
+A shipped run folder holds what the notebooks and ``bench/compare_generators.py`` need, and
+nothing more (no optimiser or discriminator state):
+
+    generator.pt    fp16 generator + its TrainConfig    (train.export_generator)
+    metrics.jsonl   the training log                     (train.train)
+    config.json     the TrainConfig as JSON
+    final.png       the last snapshot: composites, masks, foregrounds, backgrounds for 8 fixed z
+    eval.json       evaluate_run() at shipping time: the numbers the notebooks state
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import compose, oracle, train
+from .data import DATA_DIR, ShapesDataset
+
+RUNS_DIR = DATA_DIR / "runs"
+LONG_RUNS_DIR = DATA_DIR / "runs-long"   # 6,000-step runs, seed 0: logs and evaluations only
+ORACLE_PATH = DATA_DIR / "oracle" / "oracle-32px.pt"
+N_EVAL = 512          # composites per evaluation
+EVAL_SEED = 2024      # the fixed evaluation batch: z ~ N(0, I) from this seed
+SHIPPED_FILES = ("generator.pt", "metrics.jsonl", "config.json", "final.png", "eval.json")
+
+
+def read_config(folder: str | Path) -> dict:
+    return json.loads((Path(folder) / "config.json").read_text())
+
+
+def read_log(folder: str | Path) -> list[dict]:
+    """The JSON-lines training log as a list of dicts (one per logged step)."""
+    text = (Path(folder) / train.LOG).read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def variant(cfg: dict) -> str:
+    """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
+    defaults = train.TrainConfig()
+    changed = [f"{k}={cfg[k]}" for k in ("width", "head_width", "n_res", "n_res_mask", "ndf", "mask_init_logit")
+               if k in cfg and cfg[k] != getattr(defaults, k)]
+    return ",".join(changed)
+
+
+def find_runs(root: str | Path = RUNS_DIR, **match) -> list[Path]:
+    """Run folders under ``root`` (sorted) whose config matches every ``key=value`` given;
+    ``variant=''`` (the default) keeps only default architectures, ``variant=None`` keeps all."""
+    match.setdefault("variant", "")
+    found = []
+    for folder in sorted(Path(root).glob("*/")):
+        if not (folder / "config.json").exists():
+            continue
+        cfg = read_config(folder)
+        cfg["variant"] = variant(cfg)
+        if all(v is None or cfg.get(k) == v for k, v in match.items()):
+            found.append(folder)
+    return found
+
+
+@lru_cache(maxsize=None)
+def real_area(preset: str, size: int = 32) -> float:
+    """Share of object pixels in 1,000 real test images: the gate of faithfulness."""
+    return float(ShapesDataset(preset, size, "test", 1000).arrays(progress=False)["mask"].mean())
+
+
+@lru_cache(maxsize=1)
+def _oracle(path: str = str(ORACLE_PATH)):
+    return oracle.load_oracle(path)[0]
+
+
+def evaluation_batch(g, n: int = N_EVAL, seed: int = EVAL_SEED) -> dict:
+    """The fixed evaluation batch: n composites (and layers) from z seeded by ``seed``."""
+    z = torch.randn(n, g.z_dim, generator=torch.Generator().manual_seed(seed))
+    return train.sample(g, z)
+
+
+def evaluate_run(folder: str | Path, n: int = N_EVAL) -> dict:
+    """Faithfulness (fixed polarity and best-of-two), the gate, the trivial-solution diagnostics
+    on the fixed evaluation batch, and the last five logged gradient norms (single rows are
+    noisy) and minutes of the training log."""
+    folder = Path(folder)
+    g, cfg = train.load_generator(folder / "generator.pt", device="cpu")
+    out = evaluation_batch(g, n)
+    faith = oracle.faithfulness(_oracle(), out["image"], out["mask"], real_area(cfg.preset, cfg.size))
+    log = read_log(folder)
+    last = log[-5:]
+    return {"run": folder.name.removesuffix(".tmp"), "family": cfg.family, "preset": cfg.preset,
+            "beta": cfg.beta, "seed": cfg.seed, "steps": cfg.steps, "variant": variant(vars(cfg)), **faith,
+            **compose.diagnostics(out["fg"], out["bg"], out["mask"]),
+            "grad_mask_params": float(np.mean([r["grad_mask_params"] for r in last])),
+            "grad_mask_pixels_adv": float(np.mean([r["grad_mask_pixels_adv"] for r in last])),
+            "minutes": float(log[-1]["minutes"])}
+
+
+def stated_evals(folders) -> list[dict]:
+    """The eval.json of each shipped run: the numbers measured when it was shipped."""
+    return [json.loads((Path(f) / "eval.json").read_text()) for f in folders]
+
+
+def results(folders, recompute: bool | None = None) -> list[dict]:
+    """The rows of the comparison table: recomputed from the generators (full mode, about 3 s a
+    run), or in quick mode read from each run's eval.json, the same computation stored when the
+    run was shipped (tests/test_runs_shipped.py checks that they still agree)."""
+    from .runtime import quick_mode
+    if recompute is None:
+        recompute = not quick_mode()
+    return evaluate_runs(folders) if recompute else stated_evals(folders)
+
+
+def evaluate_runs(folders, progress: bool = True) -> list[dict]:
+    from tqdm.auto import tqdm
+    return [evaluate_run(f) for f in tqdm(list(folders), desc="evaluating runs", disable=not progress)]
+
+
+def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = True) -> Path:
+    """Copy a finished run (``train.train`` folder) into ``root/<name>`` in its shipped form and
+    write its eval.json.  Refuses unfinished runs; never leaves a half-copied folder.
+    ``with_generator=False`` keeps only the log, snapshot and evaluation (for long runs that
+    the notebooks quote but do not sample from)."""
+    src = Path(src)
+    if not (src / "generator.pt").exists():
+        raise FileNotFoundError(f"{src} has no generator.pt: the run has not finished "
+                                "(run the same train command again to resume it)")
+    dst = Path(root) / src.name
+    tmp = Path(root) / (src.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in ("generator.pt", "metrics.jsonl", "config.json"):
+        shutil.copy2(src / name, tmp / name)
+    snaps = sorted((src / "snapshots").glob("step*.png"))
+    if snaps:
+        shutil.copy2(snaps[-1], tmp / "final.png")
+    (tmp / "eval.json").write_text(json.dumps({**evaluate_run(tmp), "run": src.name}, indent=1) + "\n")
+    if not with_generator:
+        (tmp / "generator.pt").unlink()
+    shutil.rmtree(dst, ignore_errors=True)
+    tmp.rename(dst)
+    return dst
+
+
+COLUMNS = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
+           ("trivial", "trivial share"), ("soft_share", "soft share"),
+           ("layer_difference", "mean abs(x_f − x_b)"), ("oracle_area", "oracle area"),
+           ("grad_mask_params", "g_M"), ("grad_mask_pixels_adv", "‖dL_adv/dm‖"),
+           ("minutes", "minutes")]
+
+
+def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant")) -> list[dict]:
+    """Group rows by ``keys``; for every numeric column the mean, std and the values per seed."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[tuple(r[k] for k in keys)].append(r)
+    out = []
+    for key, rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        s = dict(zip(keys, key), seeds=len(rs))
+        for col, _ in COLUMNS:
+            v = np.array([r[col] for r in rs], dtype=float)
+            s[col] = {"mean": float(v.mean()), "std": float(v.std()), "values": v.tolist()}
+        out.append(s)
+    return out
+
+
+def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
+    """The comparison table as markdown: mean ± std over seeds (std over seeds, ddof 0)."""
+    names = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
+    head = "| model | preset | β | seeds | " + " | ".join(c for _, c in columns) + " |"
+    lines = [head, "|---" * (4 + len(columns)) + "|"]
+    for s in summary:
+        model = names.get(s["family"], s["family"]) + (f" ({s['variant']})" if s.get("variant") else "")
+        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" if s["seeds"] > 1 else f"{s[k]['mean']:.2f}"
+                 for k, _ in columns]
+        lines.append(f"| {model} | {s['preset']} | {s['beta']:g} | {s['seeds']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""Shipping, evaluating and summarising runs; the live training view; ablation configs."""
+import json
+
+import pytest
+import torch
+
+from comgan_lite import runs, train, widgets
+from comgan_lite.train import CheckpointError, TrainConfig
+
+
+def _cfg(**kw):
+    base = dict(family="comgan", steps=4, batch_size=4, n_train=64, log_every=2,
+                snapshot_every=2, checkpoint_every=2, seed=1)
+    return TrainConfig(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    src = root / "src" / "tiny-comgan"
+    train.train(_cfg(), src, progress=False)
+    return runs.ship(src, root / "shipped")
+
+
+def test_ship_copies_only_the_small_files_and_states_its_numbers(shipped):
+    assert sorted(p.name for p in shipped.iterdir()) == sorted(runs.SHIPPED_FILES)
+    stated = json.loads((shipped / "eval.json").read_text())
+    assert stated["run"] == "tiny-comgan" and stated["family"] == "comgan"
+    assert 0 <= stated["iou"] <= stated["iou_best_of_two"] <= 1
+    again = runs.evaluate_run(shipped)          # the fixed evaluation batch is deterministic
+    assert again["iou"] == pytest.approx(stated["iou"], abs=1e-6)
+    assert again["trivial"] == pytest.approx(stated["trivial"], abs=1e-6)
+    assert not list(shipped.parent.glob("*.tmp"))
+
+
+def test_ship_refuses_an_unfinished_run(tmp_path):
+    src = tmp_path / "half"
+    train.train(_cfg(), src, progress=False, stop_after=2)
+    with pytest.raises(FileNotFoundError, match="has not finished"):
+        runs.ship(src, tmp_path / "shipped")
+    assert not (tmp_path / "shipped" / "half").exists()
+
+
+def test_find_runs_and_variants(shipped, tmp_path):
+    assert runs.find_runs(shipped.parent, family="comgan") == [shipped]
+    assert runs.find_runs(shipped.parent, family="pi1") == []
+    assert runs.variant(vars(TrainConfig())) == ""
+    assert runs.variant(vars(TrainConfig(n_res_mask=3))) == "n_res_mask=3"
+
+
+def test_summarise_means_and_stds_over_seeds():
+    base = {c: 0.0 for c, _ in runs.COLUMNS}
+    rows = [{**base, "family": "pi1", "preset": "easy", "beta": 1.0, "variant": "", "iou": v}
+            for v in (0.2, 0.4, 0.9)]
+    rows.append({**base, "family": "comgan", "preset": "easy", "beta": 1.0, "variant": "", "iou": 0.5})
+    summary = runs.summarise(rows)
+    pi1 = next(s for s in summary if s["family"] == "pi1")
+    assert pi1["seeds"] == 3 and pi1["iou"]["mean"] == pytest.approx(0.5)
+    assert pi1["iou"]["std"] == pytest.approx(torch.tensor([0.2, 0.4, 0.9]).std(unbiased=False).item())
+    table = runs.markdown_table(summary)
+    assert "| Π1 | easy | 1 | 3 | 0.50 ± 0.29 |" in table and "| ComGAN | easy | 1 | 1 | 0.50 |" in table
+    assert all(line.count("|") == table.splitlines()[0].count("|") for line in table.splitlines())
+
+
+def test_ablation_settings_build_other_heads_and_are_checked_on_resume(tmp_path):
+    deep = train.build(_cfg(n_res_mask=3))[0]
+    assert len(deep.mask.body) == 2 + 3
+    heavy = train.build(_cfg(n_res=4, head_width=64))[0]
+    assert len(heavy.fg.body) == 2 + 4 and heavy.fg.body[0][0].out_channels == 2 * 64
+    train.train(_cfg(), tmp_path, progress=False, stop_after=2)
+    with pytest.raises(CheckpointError, match="n_res_mask"):
+        train.train(_cfg(n_res_mask=3), tmp_path, progress=False)
+
+
+def test_live_training_records_every_logged_row_for_every_model(tmp_path):
+    live = widgets.LiveTraining()
+    for family in ("pi1", "pi2"):
+        train.train(_cfg(family=family), tmp_path / family, progress=False,
+                    on_log=live.start(family).update)
+    assert list(live.rows) == ["pi1", "pi2"]
+    assert [r["step"] for r in live.rows["pi2"]] == [1, 2, 4]
+    assert live.batch["mask"].shape == (4, 1, 32, 32)
+    fig = live.figure()
+    assert len(fig.axes) == 3 + 2 * 4   # the batch has only 4 images
+
+
+def test_mask_bias_starts_the_generator_at_t1_and_survives_export(tmp_path):
+    g = train.build(_cfg(mask_init_logit=-8.0))[0]
+    out = train.sample(g, torch.randn(8, g.z_dim))
+    assert float(out["mask"].max()) < 0.01          # every pixel at sigmoid(-8 + small)
+    train.train(_cfg(mask_init_logit=-8.0), tmp_path, progress=False)
+    loaded, cfg = train.load_generator(tmp_path / "generator.pt")
+    assert cfg.mask_init_logit == -8.0 and loaded.mask.out.conv.bias is not None
+    assert runs.variant(vars(cfg)) == "mask_init_logit=-8.0"
