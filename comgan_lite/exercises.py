@@ -132,23 +132,20 @@ def check_trunk_share(answer, table: dict[str, int]) -> bool | None:
     return _verdict(ok, "divide parameter_table(g)['trunk'] by parameter_table(g)['total']")
 
 
-def check_object_layer(function, rows: list[dict]) -> bool | None:
-    """03, exercise 2: a function row -> 'fg' or 'bg' that says which layer holds the object,
-    checked on every shipped run whose mask is faithful one way or the other."""
-    if _unanswered(function):
+def check_inverted_faithfulness(answer, batch: dict) -> bool | None:
+    """03, exercise 2: mean fixed-polarity IoU between the *inverted* mask 1 - m of ``batch`` and
+    the oracle's prediction on its composites."""
+    if _unanswered(answer):
         return None
-    clear = [r for r in rows if max(r["iou"], r["iou_best_of_two"]) > 0.8]
-    wrong = []
-    for r in clear:
-        expected = "fg" if r["iou"] > 0.5 else "bg"
-        try:
-            got = function(r)
-        except Exception as e:  # a learner's function may raise anything
-            got = f"error: {e}"
-        if got != expected:
-            wrong.append(r.get("run", "?"))
-    return _verdict(not wrong, f"wrong on {len(wrong)} of {len(clear)} runs (e.g. {wrong[:2]}): "
-                               "a mask that fits the oracle only once inverted marks the background")
+    from . import metrics, oracle, runs
+    seen = oracle.predict(runs.oracle_model(), batch["image"]) > 0.5
+    expected = float(metrics.iou(1 - batch["mask"], seen).mean())
+    try:
+        ok = abs(float(answer) - expected) < 0.005
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "seen = oracle.predict(runs.oracle_model(), batch['image']) > 0.5, then "
+                        "metrics.iou(1 - batch['mask'], seen).mean()")
 
 
 def check_deep_mask_parameters(answer) -> bool | None:

@@ -25,7 +25,7 @@ def as_picture(x) -> np.ndarray:
 def _show(ax, img, cmap) -> None:
     """Draw one image (or a mask, in ``cmap`` on [0, 1]) without ticks."""
     a = as_picture(img)
-    ax.imshow(a, cmap=cmap if a.ndim == 2 else None, vmin=0, vmax=1)
+    ax.imshow(a, cmap=cmap if a.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([]), ax.set_yticks([])
 
 
@@ -64,9 +64,10 @@ def image_grid(rows, row_titles=None, col_titles=None, size: float = 1.2, cmap="
 CURVE_LABELS = {
     "grad_mask_params": "g_M = ‖∂L_G/∂θ_M‖ (mask-network parameters)",
     "grad_mask_pixels_adv": "‖∂L_adv/∂m‖ (mask pixels, adversarial part)",
-    "soft_share": "soft-pixel share: 0.1 < m < 0.9",
+    "soft_share": "soft-pixel share: 0.01 < m < 0.99",
     "trivial": "trivial share: images with mean m < 0.05 or > 0.95",
     "layer_difference": "mean |x_f − x_b|",
+    "mask_mean": "mean mask value",
 }
 
 

@@ -71,7 +71,8 @@ def real_area(preset: str, size: int = 32) -> float:
 
 
 @lru_cache(maxsize=1)
-def _oracle(path: str = str(ORACLE_PATH)):
+def oracle_model(path: str = str(ORACLE_PATH)):
+    """The shipped oracle segmenter (loaded once)."""
     return oracle.load_oracle(path)[0]
 
 
@@ -88,7 +89,7 @@ def evaluate_run(folder: str | Path, n: int = N_EVAL) -> dict:
     folder = Path(folder)
     g, cfg = train.load_generator(folder / "generator.pt", device="cpu")
     out = evaluation_batch(g, n)
-    faith = oracle.faithfulness(_oracle(), out["image"], out["mask"], real_area(cfg.preset, cfg.size))
+    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"], real_area(cfg.preset, cfg.size))
     log = read_log(folder)
     last = log[-5:]
     return {"run": folder.name.removesuffix(".tmp"), "family": cfg.family, "preset": cfg.preset,

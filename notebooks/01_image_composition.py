@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 01 · Image composition: Assumption 1
 #
-# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Next: 02 · Trivial solutions (in preparation)
+# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Next: [02 · Trivial solutions](02_trivial_solutions.ipynb)
 #
 # ## Learning goals
 # - State Assumption 1 of ComGAN (Ding et al., NeurIPS 2022), the alpha-blend
@@ -402,5 +402,5 @@ exercises.check_trivial_kind(answer_4)
 # - Lemma 1 says the adversarial gradient on the mask vanishes under T1 and T2. Can the
 #   *binary regulariser's* gradient pull a model out of T1? (Look at its curve above.)
 #
-# Next: 02 · Trivial solutions (in preparation), where models Π1 and Π2 are trained and we
+# Next: [02 · Trivial solutions](02_trivial_solutions.ipynb), where models Π1 and Π2 are trained and we
 # measure whether, and when, they fall into these traps.

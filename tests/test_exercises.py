@@ -72,10 +72,14 @@ def test_trunk_share():
     assert not exercises.check_trunk_share(0.5, table)
 
 
-def test_object_layer():
-    assert exercises.check_object_layer(lambda r: "fg" if r["iou"] > 0.5 else "bg", _rows())
-    assert not exercises.check_object_layer(lambda r: "fg", _rows())
-    assert not exercises.check_object_layer(lambda r: r["missing key"], _rows())
+def test_inverted_faithfulness():
+    from comgan_lite import metrics, oracle, runs
+    images = torch.rand(4, 3, 32, 32) * 2 - 1
+    mask = torch.rand(4, 1, 32, 32)
+    seen = oracle.predict(runs.oracle_model(), images) > 0.5
+    right = float(metrics.iou(1 - mask, seen).mean())
+    assert exercises.check_inverted_faithfulness(right, {"image": images, "mask": mask})
+    assert not exercises.check_inverted_faithfulness(right + 0.1, {"image": images, "mask": mask})
 
 
 def test_deep_mask_parameters():

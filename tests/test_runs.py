@@ -92,3 +92,21 @@ def test_mask_bias_starts_the_generator_at_t1_and_survives_export(tmp_path):
     loaded, cfg = train.load_generator(tmp_path / "generator.pt")
     assert cfg.mask_init_logit == -8.0 and loaded.mask.out.conv.bias is not None
     assert runs.variant(vars(cfg)) == "mask_init_logit=-8.0"
+
+
+def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
+    import importlib.util
+    from dataclasses import asdict
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "bench" / "reproduce_runs.py"
+    spec = importlib.util.spec_from_file_location("reproduce_runs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    seen = {}
+    monkeypatch.setattr(train, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
+    for cfg in (TrainConfig(family="pi2", beta=1.0, seed=2, steps=2000),
+                TrainConfig(n_res=4, head_width=64, mask_init_logit=-8.0, spectral_norm=True)):
+        cmd = module.command(asdict(cfg), tmp_path / "x")
+        assert cmd[1:3] == ["-m", "comgan_lite.train"]
+        train.main(cmd[3:])
+        assert seen["cfg"] == cfg and Path(seen["out"]) == tmp_path / "x"

@@ -1,0 +1,66 @@
+"""Retrain the shipped runs from their config.json files, two at a time, one thread each, and
+ship them again (about 2 h of CPU for the whole of data/runs/ on a 2-core laptop).
+
+    python bench/reproduce_runs.py --list                 # print the training commands
+    python bench/reproduce_runs.py --only comgan-easy-b1-s0 --out runs/reproduced
+    python bench/reproduce_runs.py --out runs/reproduced --ship   # everything, then copy into data/runs
+
+Runs are resumable: run the same command again after an interruption.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from comgan_lite import runs, train
+
+
+def command(cfg: dict, out: Path) -> list[str]:
+    """The ``python -m comgan_lite.train`` command that trains ``cfg`` into ``out``."""
+    defaults = vars(train.TrainConfig())
+    args = [sys.executable, "-m", "comgan_lite.train", "--out", str(out), "--no-progress"]
+    for key, value in cfg.items():
+        if key in defaults and (value != defaults[key] or key in ("family", "preset", "beta", "seed", "steps")):
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                args += [flag] if value else []
+            else:
+                args += [flag, str(value)]
+    return args
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=Path("runs/reproduced"))
+    p.add_argument("--only", nargs="*", help="run names (folder names in data/runs/)")
+    p.add_argument("--list", action="store_true", help="print the commands and stop")
+    p.add_argument("--ship", action="store_true", help="copy finished runs into data/runs/")
+    p.add_argument("--parallel", type=int, default=2)
+    args = p.parse_args(argv)
+    folders = [f for f in runs.find_runs(variant=None) if not args.only or f.name in args.only]
+    jobs = [(f.name, command(runs.read_config(f), args.out / f.name)) for f in folders]
+    if args.list:
+        for _, cmd in jobs:
+            print(" ".join(["python"] + cmd[1:]))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def run(job):
+        name, cmd = job
+        with open(args.out / f"{name}.log", "w") as log:
+            rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+        print(f"{name}: exit {rc}", flush=True)
+        if rc == 0 and args.ship:
+            runs.ship(args.out / name)
+        return rc
+
+    with ThreadPoolExecutor(args.parallel) as pool:
+        codes = list(pool.map(run, jobs))
+    sys.exit(max(codes, default=0))
+
+
+if __name__ == "__main__":
+    main()
