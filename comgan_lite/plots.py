@@ -141,3 +141,17 @@ def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.
         axes[top, left].set_title(label, fontsize=10, loc="left")
     fig.tight_layout(pad=0.2)
     return fig
+
+
+def snapshots(paths: dict, size: float = 4.2):
+    """Show training snapshots (``final.png`` of shipped runs: rows x̄, m, x_f, x_b for 8 fixed
+    z), one per label, side by side."""
+    from PIL import Image
+    fig, axes = plt.subplots(1, len(paths), figsize=(size * len(paths), size * 0.55), squeeze=False)
+    for ax, (label, path) in zip(axes[0], paths.items()):
+        ax.imshow(np.asarray(Image.open(path)), interpolation="nearest")
+        ax.set_yticks([16, 48, 80, 112], ["x̄", "m", "x_f", "x_b"], fontsize=9)
+        ax.set_xticks([])
+        ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    return fig

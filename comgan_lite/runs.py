@@ -24,7 +24,7 @@ from . import compose, oracle, train
 from .data import DATA_DIR, ShapesDataset
 
 RUNS_DIR = DATA_DIR / "runs"
-LONG_RUNS_DIR = DATA_DIR / "runs-long"   # 6,000-step runs, seed 0: logs and evaluations only
+LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without their generator: logs and scores
 ORACLE_PATH = DATA_DIR / "oracle" / "oracle-32px.pt"
 N_EVAL = 512          # composites per evaluation
 EVAL_SEED = 2024      # the fixed evaluation batch: z ~ N(0, I) from this seed
