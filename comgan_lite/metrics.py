@@ -42,3 +42,23 @@ def dice(pred, gt, best_of_two: bool = False) -> np.ndarray:
     p, g = _binary(pred), _binary(gt)
     s = _scores(p, g, "dice")
     return np.maximum(s, _scores(~p, g, "dice")) if best_of_two else s
+
+
+def normalized_mutual_information(a, b) -> float:
+    """NMI between two integer labelings (arithmetic-mean normalisation):
+    I(A; B) / ((H(A) + H(B)) / 2), in [0, 1]; 1 when one labeling determines the other up to
+    renaming, 0 when they are independent.  Used for the purity of DS-ComGAN's codes (f vs the
+    true foreground class)."""
+    a, b = np.asarray(a).ravel(), np.asarray(b).ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(f"need two labelings of the same non-zero length, got {a.shape}, {b.shape}")
+    _, ai = np.unique(a, return_inverse=True)
+    _, bi = np.unique(b, return_inverse=True)
+    joint = np.zeros((ai.max() + 1, bi.max() + 1))
+    np.add.at(joint, (ai, bi), 1)
+    joint /= a.size
+    pa, pb = joint.sum(1), joint.sum(0)
+    nz = joint > 0
+    mi = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
+    ha, hb = float(-(pa * np.log(pa)).sum()), float(-(pb * np.log(pb)).sum())
+    return 0.0 if ha + hb == 0 else max(0.0, mi / ((ha + hb) / 2))

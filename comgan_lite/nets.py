@@ -267,6 +267,88 @@ class Pi2(nn.Module):
         return _result(fg, bg, m, s)
 
 
+# ------------------------------------------------------------------------------------------------
+# DS-ComGAN (Section 3.2, method.md 3.1): codes f and b choose the foreground and background
+
+class Fuse(nn.Module):
+    """The learned up-sampling U of eq. 5: nearest x k, then a same_block.  (B, c, H, W) ->
+    (B, c/2, kH, kW)."""
+
+    def __init__(self, c: int, k: int):
+        super().__init__()
+        self.up = nn.Upsample(scale_factor=k, mode="nearest")  # H x W -> kH x kW
+        self.block = same_block(c, c // 2)                      # c -> c/2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.block(self.up(x))
+
+
+class CodedImageHead(nn.Module):
+    """F(phi, f) or B(phi, b): the code's one-hot vector tiled over the image, in front of phi
+    (method.md 3.1, step 4).  (B, cin, H, W), (B, N) -> (B, 3, H, W)."""
+
+    def __init__(self, cin: int, n_codes: int, mid: int, n_res: int):
+        super().__init__()
+        self.head = ImageHead(cin + n_codes, mid, n_res)  # [tile(code); phi] -> image
+
+    def forward(self, phi: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+        planes = code[:, :, None, None].expand(-1, -1, *phi.shape[-2:])  # (B, N, H, W)
+        return self.head(torch.cat([planes, phi], dim=1))
+
+
+class DSComGAN(nn.Module):
+    """DS-ComGAN's generator (eq. 5-6, Fig. 3): z -> trunk; the auxiliary image x_z from the last
+    up block; phi = U(a2) + U(a1) + a3 (channel concatenation, eq. 5); x_f = F(phi, f),
+    x_b = B(phi, b), m = M(phi) (no code: the mask depends on z only).
+
+    32 px, width 128: a1 64x8x8, a2 32x16x16, a3 16x32x32; U(a1) 32x32x32, U(a2) 16x32x32;
+    phi 64x32x32.
+    """
+
+    mask_parts = ("mask",)
+
+    def __init__(self, z_dim: int = 64, size: int = 32, width: int = 128, n_codes: int = 8,
+                 head_width: int = 32, n_res: int = 2, n_res_mask: int = 1,
+                 global_features: bool = True):
+        super().__init__()
+        self.z_dim, self.size, self.n_codes = z_dim, size, n_codes
+        self.global_features = global_features
+        self.trunk = Trunk(z_dim, size, width)
+        if len(self.trunk.ups) < 3:
+            raise ValueError("DS-ComGAN fuses the last three up blocks: size must be >= 32")
+        c3 = self.trunk.out_channels                  # a3 channels (16 at width 128)
+        c = c3
+        if global_features:  # Table 2, "+ Extract global features": x_z and multi-scale phi
+            self.aux = ImgOut(c3)                     # a3 -> x_z
+            self.fuse1 = Fuse(4 * c3, 4)              # a1 (4 c3, H/4) -> (2 c3, H)
+            self.fuse2 = Fuse(2 * c3, 2)              # a2 (2 c3, H/2) -> (c3, H)
+            c = 4 * c3                                # phi: c3 + 2 c3 + c3
+        self.fg = CodedImageHead(c, n_codes, head_width, n_res)
+        self.bg = CodedImageHead(c, n_codes, head_width, n_res)
+        self.mask = MaskHead(c, head_width, n_res_mask)
+
+    def features(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """phi (B, 4 c3, H, W) and the auxiliary image x_z (B, 3, H, W); without global
+        features, phi = a3 (B, c3, H, W) and no x_z."""
+        a1, a2, a3 = self.trunk(z, taps=True)[-3:]
+        if not self.global_features:
+            return a3, None
+        phi = torch.cat([self.fuse2(a2), self.fuse1(a1), a3], dim=1)  # eq. 5
+        return phi, self.aux(a3)
+
+    def forward(self, z: torch.Tensor, f: torch.Tensor, b: torch.Tensor) -> dict:
+        """z (B, z_dim); f, b (B,) code indices in [0, n_codes).  Returns image (eq. 6), fg, bg,
+        mask, mask_logits and x_z."""
+        phi, x_z = self.features(z)
+        m, s = self.mask(phi)
+        fg = self.fg(phi, nn.functional.one_hot(f, self.n_codes).float())
+        bg = self.bg(phi, nn.functional.one_hot(b, self.n_codes).float())
+        out = _result(fg, bg, m, s)
+        if x_z is not None:
+            out["x_z"] = x_z
+        return out
+
+
 def make_generator(family: str, size: int = 32, width: int | None = None,
                    head_width: int | None = None, n_res: int | None = None,
                    n_res_mask: int | None = None, z_dim: int = 64) -> nn.Module:
@@ -288,6 +370,23 @@ def add_mask_bias(generator: nn.Module, logit: float) -> nn.Module:
     conv = generator.mask.out.conv
     conv.bias = nn.Parameter(torch.full((conv.out_channels,), float(logit)))
     return generator
+
+
+DS_CONFIGS = {32: dict(width=128, head_width=32, n_res=2, n_res_mask=1),
+              64: dict(width=256, head_width=32, n_res=2, n_res_mask=1)}
+
+
+def make_ds_generator(size: int = 32, n_codes: int = 8, global_features: bool = True,
+                      width: int | None = None, head_width: int | None = None,
+                      n_res: int | None = None, n_res_mask: int | None = None,
+                      z_dim: int = 64) -> DSComGAN:
+    """DS-ComGAN at 32 or 64 px; None takes the value from DS_CONFIGS[size] (the official
+    ratios scaled down: F/B two residual blocks, M one, method.md 3.1)."""
+    if size not in DS_CONFIGS:
+        raise ValueError(f"size must be one of {tuple(DS_CONFIGS)}, got {size}")
+    given = dict(width=width, head_width=head_width, n_res=n_res, n_res_mask=n_res_mask)
+    cfg = {**DS_CONFIGS[size], **{k: v for k, v in given.items() if v is not None}}
+    return DSComGAN(z_dim=z_dim, size=size, n_codes=n_codes, global_features=global_features, **cfg)
 
 
 def count_parameters(module: nn.Module) -> int:

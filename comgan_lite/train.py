@@ -49,6 +49,12 @@ class TrainConfig:
     n_res_mask: int = -1            # residual blocks in M (-1: default); deep-M ablation
     ndf: int = 32                   # discriminator width
     mask_init_logit: float = 0.0    # != 0: M's last conv gets a bias starting here (-8: start at T1)
+    # DS-ComGAN only (family "dscomgan", method.md 3)
+    n_codes: int = 8                # N: values of the codes f and b
+    tie_codes: bool = False         # b = f, as the official code does (the paper: independent)
+    info: bool = True               # L_info (eq. 8): D_f / D_b posteriors, trained with G
+    lambda_info: float = 1.0
+    global_features: bool = True    # x_z shown to D and multi-scale phi (Table 2)
     spectral_norm: bool = False
     n_train: int = 10_000           # real images (procedural train split)
     seed: int = 0
@@ -59,18 +65,58 @@ class TrainConfig:
 
     # what must match for a checkpoint to be resumed
     ARCHITECTURE = ("family", "size", "width", "head_width", "n_res", "n_res_mask",
-                    "mask_init_logit", "ndf", "spectral_norm")
+                    "mask_init_logit", "ndf", "spectral_norm", "n_codes", "info",
+                    "global_features")
+
+
+Z_DIM = 64
 
 
 def build(cfg: TrainConfig):
-    g = nets.make_generator(cfg.family, cfg.size, width=cfg.width or None,
-                            head_width=cfg.head_width or None,
-                            n_res=None if cfg.n_res < 0 else cfg.n_res,
-                            n_res_mask=None if cfg.n_res_mask < 0 else cfg.n_res_mask)
+    """The generator and the image discriminator D (D_z for DS-ComGAN)."""
+    arch = dict(width=cfg.width or None, head_width=cfg.head_width or None,
+                n_res=None if cfg.n_res < 0 else cfg.n_res,
+                n_res_mask=None if cfg.n_res_mask < 0 else cfg.n_res_mask)
+    if cfg.family == "dscomgan":
+        g = nets.make_ds_generator(cfg.size, n_codes=cfg.n_codes,
+                                   global_features=cfg.global_features, **arch)
+    else:
+        g = nets.make_generator(cfg.family, cfg.size, **arch)
     if cfg.mask_init_logit:
         nets.add_mask_bias(g, cfg.mask_init_logit)
     d = nets.Discriminator(cfg.size, ndf=cfg.ndf, spectral_norm=cfg.spectral_norm)
     return g, d
+
+
+def build_posteriors(cfg: TrainConfig) -> torch.nn.ModuleDict | None:
+    """DS-ComGAN's D_f and D_b (eq. 8): N-way classifiers of the code from the raw x_f / x_b,
+    separate networks (method.md 3.3); None when there is no L_info."""
+    if cfg.family != "dscomgan" or not cfg.info:
+        return None
+    return torch.nn.ModuleDict({k: nets.Discriminator(cfg.size, ndf=2 * cfg.ndf, n_classes=cfg.n_codes)
+                                for k in ("f", "b")})
+
+
+def draw_inputs(cfg: TrainConfig, n: int, rng: torch.Generator, device="cpu") -> tuple:
+    """One batch of generator inputs: (z,), or for DS-ComGAN (z, f, b) with f uniform over the
+    N codes and b = f (tie_codes) or drawn independently (method.md 3.2)."""
+    z = torch.randn(n, Z_DIM, generator=rng).to(device)
+    if cfg.family != "dscomgan":
+        return (z,)
+    f = torch.randint(cfg.n_codes, (n,), generator=rng).to(device)
+    b = f if cfg.tie_codes else torch.randint(cfg.n_codes, (n,), generator=rng).to(device)
+    return z, f, b
+
+
+def info_loss(posteriors, fake: dict, f: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    """L_info as implemented (method.md 3.3): CE(D_f(x_f), f) + CE(D_b(x_b), b), and the
+    posteriors' accuracies for the log."""
+    logits_f = posteriors["f"](fake["fg"], classes=True)[1]   # (B, N)
+    logits_b = posteriors["b"](fake["bg"], classes=True)[1]
+    loss = F_.cross_entropy(logits_f, f) + F_.cross_entropy(logits_b, b)
+    acc = {"info_acc_f": float((logits_f.argmax(1) == f).float().mean()),
+           "info_acc_b": float((logits_b.argmax(1) == b).float().mean())}
+    return loss, acc
 
 
 def save_atomic(obj, path: Path) -> None:
@@ -114,11 +160,12 @@ def grad_norm(params) -> float:
 
 
 @torch.no_grad()
-def sample(g, z: torch.Tensor) -> dict:
-    """Generate with BatchNorm in training mode (batch statistics), the mode G trains in."""
+def sample(g, *inputs: torch.Tensor) -> dict:
+    """Generate from (z,) or (z, f, b) with BatchNorm in training mode (batch statistics), the
+    mode G trains in."""
     was_training = g.training
     g.train()
-    out = g(z)
+    out = g(*inputs)
     g.train(was_training)
     return {k: v.detach() for k, v in out.items()}
 
@@ -135,8 +182,13 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     device = get_device()
     torch.manual_seed(cfg.seed)  # parameter initialisation
     g, d = build(cfg)
+    posteriors = build_posteriors(cfg)
     g.to(device), d.to(device)
-    opt_g = torch.optim.Adam(g.parameters(), cfg.lr_g, betas=(0.5, 0.999))
+    g_params = list(g.parameters())
+    if posteriors is not None:  # D_f and D_b are trained by the generator's optimiser
+        posteriors.to(device)
+        g_params += list(posteriors.parameters())
+    opt_g = torch.optim.Adam(g_params, cfg.lr_g, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
     rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
     step, minutes_before = 0, 0.0  # minutes spent in earlier calls of a resumed run
@@ -145,6 +197,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         ckpt = load_checkpoint(ckpt_path)
         check_architecture(ckpt["config"], cfg, ckpt_path)
         g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
+        if posteriors is not None:
+            posteriors.load_state_dict(ckpt["posteriors"])
         opt_g.load_state_dict(ckpt["opt_g"]), opt_d.load_state_dict(ckpt["opt_d"])
         rng.set_state(ckpt["rng"])
         step = int(ckpt["step"])
@@ -156,7 +210,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     # the same real images for every seed (data seed 0): seeds vary the model, not the data
     real_all = images_to_tensor(ShapesDataset(cfg.preset, cfg.size, "train", cfg.n_train,
                                               seed=0).arrays(progress=progress)["image"])
-    fixed_z = torch.randn(64, 64, generator=torch.Generator().manual_seed(1234)).to(device)
+    fixed_inputs = draw_inputs(cfg, 64, torch.Generator().manual_seed(1234), device)
     mask_params = nets.get_mask_parameters(g)
 
     stop = {"now": False}
@@ -166,10 +220,12 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     old_handler = signal.signal(signal.SIGTERM, _request_stop) if _main_thread() else None
 
     def checkpoint():
-        save_atomic({"g": g.state_dict(), "d": d.state_dict(), "opt_g": opt_g.state_dict(),
-                     "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
-                     "minutes": minutes_before + (time.time() - start) / 60,
-                     "config": asdict(cfg)}, ckpt_path)
+        state = {"g": g.state_dict(), "d": d.state_dict(), "opt_g": opt_g.state_dict(),
+                 "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
+                 "minutes": minutes_before + (time.time() - start) / 60, "config": asdict(cfg)}
+        if posteriors is not None:
+            state["posteriors"] = posteriors.state_dict()
+        save_atomic(state, ckpt_path)
 
     from tqdm.auto import tqdm
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc=f"{cfg.family} {cfg.preset}")
@@ -180,11 +236,13 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
             while step < cfg.steps and not stop["now"]:
                 idx = torch.randint(len(real_all), (cfg.batch_size,), generator=rng)
                 real = real_all[idx].to(device)
-                z = torch.randn(cfg.batch_size, 64, generator=rng).to(device)
+                inputs = draw_inputs(cfg, cfg.batch_size, rng, device)
 
-                # -- discriminator step: real -> 1, composite -> 0 --------------------------
-                fake = g(z)
+                # -- discriminator step: real -> 1, composite (and x_z) -> 0 ----------------
+                fake = g(*inputs)
                 loss_d = discriminator_loss(d, real, fake["image"].detach())
+                if "x_z" in fake:  # DS-ComGAN: D_z also judges the auxiliary image (eq. 7)
+                    loss_d = loss_d + discriminator_loss(d, real, fake["x_z"].detach())
                 opt_d.zero_grad(set_to_none=True)
                 loss_d.backward()
                 opt_d.step()
@@ -195,12 +253,21 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                 d_fake = d(fake["image"])
                 loss_adv = F_.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
                 loss_bin = binary_entropy(mask)
+                loss = loss_adv + cfg.beta * loss_bin
+                extra = {}
+                if "x_z" in fake:
+                    d_z = d(fake["x_z"])
+                    extra["loss_g_adv_z"] = F_.binary_cross_entropy_with_logits(d_z, torch.ones_like(d_z))
+                    loss = loss + extra["loss_g_adv_z"]
+                if posteriors is not None:
+                    extra["loss_info"], accuracies = info_loss(posteriors, fake, *inputs[1:])
+                    loss = loss + cfg.lambda_info * extra["loss_info"]
                 logging = (step + 1) % cfg.log_every == 0 or step == 0
                 if logging:  # the adversarial part of dL/dm alone (Lemma 1)
                     adv_dm = torch.autograd.grad(loss_adv, mask, retain_graph=True)[0]
                     mask.grad = None  # retain_grad also caught that pass: start clean
                 opt_g.zero_grad(set_to_none=True)
-                (loss_adv + cfg.beta * loss_bin).backward()
+                loss.backward()
                 if logging:
                     row = {"step": step + 1, "loss_d": loss_d.item(), "loss_g_adv": loss_adv.item(),
                            "loss_binary": loss_bin.item(),
@@ -209,6 +276,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                            "grad_mask_pixels_adv": float(adv_dm.norm()),
                            **compose.diagnostics(fake["fg"].detach(), fake["bg"].detach(),
                                                  mask.detach()),
+                           **{k: v.item() for k, v in extra.items()},
+                           **(accuracies if posteriors is not None else {}),
                            "minutes": minutes_before + (time.time() - start) / 60}
                     log.write(json.dumps(row) + "\n")
                     log.flush()
@@ -220,7 +289,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                 done_this_call += 1
                 bar.update(1)
                 if step % cfg.snapshot_every == 0 or step == cfg.steps:
-                    save_snapshot(g, fixed_z, out / "snapshots" / f"step{step:06d}.png")
+                    save_snapshot(g, fixed_inputs, out / "snapshots" / f"step{step:06d}.png")
                 if step % cfg.checkpoint_every == 0:
                     checkpoint()
                 if stop_after is not None and done_this_call >= stop_after:
@@ -286,11 +355,11 @@ def load_generator(path: str | Path, device=None):
     return g.to(device or get_device()), cfg
 
 
-def save_snapshot(g, z, path: Path) -> None:
-    """A grid of composites, masks, foregrounds and backgrounds for 8 fixed z (PNG)."""
+def save_snapshot(g, inputs: tuple, path: Path) -> None:
+    """A grid of composites, masks, foregrounds and backgrounds for 8 fixed inputs (PNG)."""
     import numpy as np
     from PIL import Image
-    out = sample(g, z)
+    out = sample(g, *inputs)
     rows = []
     for key in ("image", "mask", "fg", "bg"):
         t = out[key][:8].cpu()

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from comgan_lite import baselines, metrics
 from comgan_lite.data import ShapesDataset
@@ -36,3 +37,15 @@ def test_baselines_order_easy_above_hard():
 def test_grabcut_on_a_flat_image_returns_background():
     flat = np.full((1, 32, 32, 3), 128, np.uint8)
     assert not baselines.grabcut(flat).any()
+
+
+def test_normalized_mutual_information():
+    from comgan_lite.metrics import normalized_mutual_information as nmi
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 4, 5000)
+    assert nmi(a, a) == pytest.approx(1.0)
+    assert nmi(a, (a + 1) % 4) == pytest.approx(1.0)        # renaming does not matter
+    assert nmi(a, rng.integers(0, 4, 5000)) < 0.01           # independent
+    assert 0.2 < nmi(a, a // 2) < 0.9                        # coarser: partial information
+    with pytest.raises(ValueError):
+        nmi(a, a[:10])
