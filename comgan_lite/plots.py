@@ -110,7 +110,7 @@ def seed_dots(rows: list[dict], key: str, groups: list[tuple[str, dict]], ax=Non
             ax.bar(i, np.mean(v), color="0.85", width=0.6)
             ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=16, zorder=3)
     ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)
-    ax.set_ylabel(ylabel or key, fontsize=9)
+    ax.set_ylabel(key if ylabel is None else ylabel, fontsize=9)
     ax.set_ylim(0, 1.02)
     return ax
 
@@ -138,8 +138,9 @@ def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.
                     s.set_visible(False)
                 if c == 0:
                     ax.set_ylabel(names[r], fontsize=9, rotation=0, ha="right", va="center")
-        axes[top, left].set_title(label, fontsize=10, loc="left")
-    fig.tight_layout(pad=0.2)
+        title = axes[top, left].text(0, 1.12, label, fontsize=10, transform=axes[top, left].transAxes)
+        title.set_in_layout(False)  # a long label must not squeeze the images
+    fig.tight_layout(pad=0.2, h_pad=1.4, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
     return fig
 
 

@@ -33,7 +33,7 @@ def test_shipped_run_is_complete_and_finished(folder):
 def test_shipped_runs_stay_small():
     total = sum(p.stat().st_size for d in (runs.RUNS_DIR, runs.LOG_RUNS_DIR)
                 for p in d.rglob("*") if p.is_file())
-    assert total < 50e6, f"data/runs and data/runs-logs hold {total / 1e6:.0f} MB"
+    assert total < 64e6, f"data/runs and data/runs-logs hold {total / 1e6:.0f} MB"
 
 
 def test_shipped_comgan_reaches_its_stated_faithfulness():

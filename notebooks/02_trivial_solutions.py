@@ -1,0 +1,544 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Trivial solutions: does the mask stop learning?
+#
+# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Previous: 01 · Image composition
+# &nbsp; Next: 03 · ComGAN
+#
+# ## Learning goals
+# - Build the two generator families the paper calls **Π1** and **Π2** from the module, and say
+#   exactly how they differ from ComGAN.
+# - Train them live and read the **mask-gradient norms** while they train.
+# - Read a Figure 4 style plot correctly: the parameter-gradient norm $g_M$ also shrinks when a
+#   mask merely becomes *binary*, so it must be read beside $\lVert\partial L/\partial m\rVert$,
+#   the soft-pixel share and the per-image trivial share.
+# - Judge the paper's central claim, "Π1 and Π2 fall into trivial solutions", against models we
+#   trained with three seeds each, and see what happened instead.
+# - Put a generator *at* a trivial solution by hand and watch whether it gets out: the test of
+#   the paper's mechanism that our runs could not give on their own.
+#
+# ## Prerequisites
+# Notebook 01 (eq. 1, the trivial solutions T1 and T2, Lemma 1). GAN basics: a generator and a
+# discriminator trained against each other with the non-saturating loss.
+#
+# ## Time
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 3 minutes of
+# computing on a 2-core laptop CPU (two live trainings of 300 steps and the evaluation of the
+# shipped runs), and 45 minutes of reading. The shipped runs took about 2 hours of CPU to train;
+# section 4 says how to redo them.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from comgan_lite import exercises, nets, plots, runs, runtime, train, widgets
+
+print(runtime.setup_notebook(seed=0, threads=1))
+QUICK = runtime.quick_mode()
+names = {"pi1": "Π1", "pi2": "Π2", "comgan": "ComGAN"}
+
+# %% [markdown]
+# ## 1. Lemma 1, recalled
+#
+# The generator draws a foreground $x_f$, a background $x_b$ and a mask $m = \sigma(s)$ from
+# logits $s$, and the discriminator judges the composite $\bar x = m \odot x_f + (1-m) \odot x_b$.
+# In notebook 01 we derived the gradient that reaches the mask logits:
+#
+# $$\frac{\partial L}{\partial s} \;=\; \underbrace{m(1-m)}_{\to\,0 \text{ at T1}}\;
+#   \sum_c \frac{\partial L}{\partial \bar x_c}\,\underbrace{(x_f - x_b)_c}_{\text{0 at T2}} .$$
+#
+# So at a trivial solution (T1: the mask is all 0 or all 1; T2: the two layers are equal) the
+# adversarial loss sends (almost) **no gradient** to the mask logits. Lemma 1 has a second half
+# that matters just as much: the layers' own gradients are
+# $\partial L/\partial x_f = m \odot \partial L/\partial \bar x$ and
+# $\partial L/\partial x_b = (1-m) \odot \partial L/\partial \bar x$, so at T1 the hidden layer learns
+# (almost) nothing either. The paper (Section 3.1) argues that this is a trap: once a
+# generator is there, nothing pulls it back, and it shows (Figures 2 and 4) that two common
+# ways to build a compositional generator, Π1 and Π2, fall into it. ComGAN (notebook 03) is
+# built so that it cannot stay there.
+#
+# A trap only matters if training walks into it. That is the question of this notebook.
+
+# %% [markdown]
+# ## 2. Three ways to wire a compositional generator
+#
+# Every generator in this series is made of the same parts (`comgan_lite/nets.py`): a **trunk**
+# $\Phi$ that turns the noise $z$ into a stack of feature maps, and three small **heads**: $F$
+# and $B$ paint the layers, $M$ paints the mask logits. What differs is who reads which trunk:
+#
+# | family | trunks | $F$ reads | $B$ reads | $M$ reads | used by |
+# |---|---|---|---|---|---|
+# | **Π1** | 2 | trunk 1 | trunk 2 | trunk 1 | FineGAN, C3-GAN, Labels4Free |
+# | **Π2** | 3 | trunk 1 | trunk 2 | trunk 3 | PerturbGAN, CGN |
+# | **ComGAN** | 1 | $\Phi$ | $\Phi$ | $\Phi$ | notebook 03 |
+#
+# In Π2 every part has a trunk of its own; in Π1 only $B$ does ($F$ and $M$ share one). In the
+# printout below, "trunk 1/2/3" are `fm_trunk`/`fg_trunk`, `bg_trunk` and `mask_trunk`, and the
+# heads are `fg`, `bg` and `mask`. The comparison is matched
+# by **equal trunk width and identical heads**, so each model's trunks are as good as
+# ComGAN's single trunk, and Π1 and Π2 simply have more parameters. (Matching the parameter
+# count instead would leave Π2 with trunks a third as wide, and any failure could be blamed on
+# that.)
+
+# %%
+for family in ("pi1", "pi2", "comgan"):
+    table = nets.parameter_table(nets.make_generator(family, size=32))
+    parts = ", ".join(f"{k} {v / 1e3:.0f} K" for k, v in table.items() if k != "total")
+    print(f"{family:7s} {table['total'] / 1e6:.2f} M parameters: {parts}")
+
+# %% [markdown]
+# ## 3. Watch Π1 and Π2 train
+#
+# Training (`comgan_lite/train.py`) is a plain GAN loop: one discriminator step, then one
+# generator step on the non-saturating loss plus the binary regulariser of eq. 11,
+# $L_G = -\log D(\bar x) + \beta\,L_{\text{binary}}(m)$, with
+# $L_{\text{binary}} = \operatorname{mean}\,[-m\log_2 m - (1-m)\log_2(1-m)]$ pushing every mask pixel to 0 or 1.
+# Every 10 steps it logs
+# - $g_M = \lVert \partial L_G / \partial \theta_M \rVert$, the gradient at the mask network's
+#   parameters (the M head; for Π2 its whole trunk too), the quantity of the paper's Figure 4;
+# - $\lVert \partial L_{\text{adv}} / \partial m \rVert$, the adversarial gradient with respect to
+#   the mask *values* $m$ themselves. It does not contain the sigmoid's factor $m(1-m)$; by
+#   Lemma 1 it vanishes at T2 ($x_f = x_b$) whatever $m$ is;
+# - the share of soft mask pixels, those with $m(1-m) \ge 0.01$, i.e. $0.01 < m < 0.99$, where the
+#   sigmoid still passes at least 4% of its peak gradient.
+#
+# The cell trains Π1 and then Π2 on the `easy` preset (32 px) with $\beta = 0.1$, and redraws
+# the curves and the current composites with their masks as it goes. Full mode trains 300 steps
+# each (about a minute each on one core); quick mode only 20.
+
+# %%
+live_steps = 20 if QUICK else 300
+live = widgets.LiveTraining(keys=("grad_mask_params", "grad_mask_pixels_adv", "soft_share"))
+live_runs = {}
+for family in ("pi1", "pi2"):
+    cfg = train.TrainConfig(family=family, preset="easy", beta=0.1, steps=live_steps, seed=0,
+                            log_every=10, snapshot_every=10_000)
+    folder = runtime.scratch_dir(f"02-live-{family}")
+    train.train(cfg, folder, progress=True, on_log=live.start(names[family]).update)
+    live_runs[family] = runs.read_log(folder)
+live.redraw()
+
+# %% [markdown]
+# In the first few hundred steps the masks are grey: every pixel is about 0.5, the composite is
+# the average of two blurry layers, and both gradients *grow* while the discriminator teaches
+# the generator what the data look like. Nothing here is trivial yet; a trap, if there is one,
+# must come later. For that we need runs thousands of steps long, which we trained once.
+
+# %% [markdown]
+# ## 4. The shipped runs
+#
+# We trained every family with $\beta \in \{0.1, 1\}$ and three seeds (0, 1, 2) for 2,000
+# generator steps at 32 px on the `easy` preset (batch 32, Adam $2\cdot10^{-4}$, one thread each).
+# Each run ships in `data/runs/` as an fp16 generator, its training log, its last snapshot and
+# its evaluation. To redo one:
+#
+# ```
+# python -m comgan_lite.train --family pi2 --preset easy --beta 0.1 --seed 0 --steps 2000 --out runs/pi2
+# ```
+#
+# How do we know whether a mask is any good without labels? On our procedural data we trained an
+# **oracle** segmenter once, with supervision (`data/oracle/`, held-out IoU 0.99 on `easy`). It
+# looks at a generated composite $\bar x$ and says where the object is; the **faithfulness** of a
+# generator is the mean IoU between its own mask and the oracle's answer, over a fixed batch of
+# 512 samples. It only means something if the composites look like data, so we also report the
+# share of pixels the oracle calls object (real `easy` images: 0.18).
+#
+# Both masks are thresholded at 0.5 and compared per image by IoU (intersection over union), then
+# averaged. Faithfulness is computed with **fixed polarity** (mask 1 = object). A generator may also put
+# the object in its *background* layer and use $m = 1$ for the scene around it; that is a
+# correct decomposition with the layer names swapped, so the *best-of-two* score, per image the
+# better of the mask and its inverse, is a separate, labelled column. Its floor is not 0: an
+# all-0 mask, inverted, covers the whole image and still scores about the object's area, 0.18. The other columns are the trivial-solution diagnostics of
+# notebook 01 and the mask-gradient norms averaged over the last five logged steps.
+
+# %%
+easy = runs.find_runs(preset="easy")
+rows = runs.results(easy)       # full mode: recomputed from the generators; quick: eval.json
+print("recomputed from the generators" if not QUICK else "read from each run's eval.json")
+summary = runs.summarise(rows)
+print(runs.markdown_table([s for s in summary if s["family"] != "comgan"]))
+
+
+# %%
+def by(family, beta, preset="easy", seed=None):
+    """The rows of one (family, beta, preset) group, or one seed of it."""
+    return [r for r in rows if r["family"] == family and r["beta"] == beta and r["preset"] == preset
+            and (seed is None or r["seed"] == seed)]
+
+
+for r in rows:
+    if r["family"] != "comgan":
+        print(f"{r['run']:18s} faithfulness {r['iou']:.2f}, best of two {r['iou_best_of_two']:.2f}, "
+              f"soft share {r['soft_share']:.2f}, trivial share {r['trivial']:.2f}")
+collapsed = [r["run"] for r in rows if r["family"] != "comgan" and r["trivial"] > 0.5]
+print(f"Π1/Π2 runs with more than half of their masks trivial: {len(collapsed)} of "
+      f"{sum(r['family'] != 'comgan' for r in rows)}")
+print("highest trivial share of any Π1/Π2 run:",
+      round(max(r["trivial"] for r in rows if r["family"] != "comgan"), 2))
+
+# %% [markdown]
+# ### A Figure 2 analog: what the masks look like
+#
+# The paper's Figure 2 shows Π1 and Π2 at $\beta = 0.1$ and $\beta = 1$ with masks that cover
+# everything or nothing. Here are our seed-0 models on the fixed evaluation batch: composite
+# $\bar x$, mask $m$, foreground layer $x_f$ and background layer $x_b$.
+
+# %%
+samples = {}
+for family in ("pi1", "pi2"):
+    for beta in (0.1, 1.0):
+        g, _ = train.load_generator(runs.RUNS_DIR / f"{family}-easy-b{beta:g}-s0" / "generator.pt")
+        samples[f"{names[family]}, β = {beta:g}"] = runs.evaluation_batch(g, n=6)
+plots.decompositions(samples, n=6)
+plt.show()
+
+# %% [markdown]
+# Read the four blocks row by row (each column is one sample $z$):
+#
+# - **Π1, β = 1**: the mask outlines the object. $x_f$ holds the object (with a rough scene
+#   around it that the mask hides), $x_b$ holds the scene with a smudge where the object will be
+#   covered. A clean decomposition.
+# - **Π1, β = 0.1**: a softer version of the same split: the mask is still grey, and in some
+#   samples the object is in both layers. With a weak binary term, soft values let both layers
+#   show through.
+# - **Π2**, both β: the mask is grey almost everywhere, with structure only along the object's
+#   outline, and $x_b$ *alone* is already a complete picture, object included; $x_f$ is a dim,
+#   blurry copy. The composite is a blend of two pictures of the same thing. The background
+#   generator does nearly all the work, which is the failure the paper describes, but this is
+#   not T1: the mask is nowhere near 0 and still has the object's outline in it.
+#
+# None of these masks is all 0 or all 1, and the table's trivial share is 0.00-0.01 for all four
+# groups.
+
+# %% [markdown]
+# ### Faithfulness per seed
+#
+# Each dot is one run; the bar is the mean over its seeds. Left: fixed polarity, right:
+# best of mask and inverted mask. The dotted line is the object area of real images, what a
+# trivial all-0 mask scores on the right.
+
+# %%
+groups = [(f"{names[f]}\nβ={b:g}", {"family": f, "beta": b}) for f in ("pi1", "pi2") for b in (0.1, 1.0)]
+fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
+plots.seed_dots(rows, "iou", groups, ax=axes[0], ylabel="faithfulness (IoU with the oracle)")
+plots.seed_dots(rows, "iou_best_of_two", groups, ax=axes[1], ylabel="")
+for ax in axes:
+    ax.axhline(runs.real_area("easy"), color="0.5", lw=0.8, ls=":")  # what an all-0 mask scores, inverted
+axes[0].set_title("fixed polarity", fontsize=9), axes[1].set_title("best of two polarities", fontsize=9)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Π1 keeps its object in $x_f$ (the two panels agree). Its β = 1 seeds spread widely: seed 0
+# has a crisp, faithful mask after 2,000 steps and the other two still have soft ones (soft
+# share near 1 in the printout above). Π2's masks fit the oracle better inverted, and at β = 1
+# seed 2 already outlines the object (best of two 0.88, though still soft), while the other two
+# are at 0.34-0.46, between the floor and a real mask. At this budget the families differ
+# in **how fast** they learn a mask, not in whether they end in a trivial solution.
+
+# %% [markdown]
+# ## 5. A Figure 4 analog: the mask gradient over training
+#
+# The paper's Figure 4 plots $g_M$ over training and shows it falling towards zero for Π1 and
+# Π2, which it reads as the mask no longer learning. There is a catch. The binary regulariser
+# *wants* every mask pixel at 0 or 1, and Lemma 1's factor $m(1-m)$ is small there for a good,
+# crisp mask just as much as for a trivial one (a binary mask's gradient comes only from its
+# edge pixels). So $g_M$ *can* fall just because masks become binary.
+# To tell the two apart, read it beside the gradient at the mask pixels (which does not contain
+# the sigmoid factor), the soft-pixel share and the per-image trivial share.
+#
+# Curves: the mean over the three seeds, smoothed over 5 logged steps (250 generator steps);
+# the band spans the lowest to the highest seed.
+
+# %%
+logs = {b: {names[f]: [runs.read_log(p) for p in runs.find_runs(family=f, preset="easy", beta=b)]
+            for f in ("pi1", "pi2", "comgan")} for b in (0.1, 1.0)}
+for beta in (0.1, 1.0):
+    fig = plots.training_curves(logs[beta])
+    fig.suptitle(f"easy preset, β = {beta:g}, 3 seeds each", fontsize=10, y=1.02)
+    plt.show()
+
+# %% [markdown]
+# What the curves say:
+#
+# - $g_M$ **never approaches zero** in any family. It grows over the first few hundred steps and
+#   then stays between about 2 and 9. Π2's curve is the highest, but for Π2 the "mask network"
+#   is a whole trunk plus its head, about 67 times as many parameters as the M head of Π1 or
+#   ComGAN, so compare the curves' shapes over time, not their heights. Nothing here looks like
+#   the decay of the paper's Figure 4.
+# - $\lVert\partial L_{\text{adv}}/\partial m\rVert$ grows too: the layers differ (mean
+#   $|x_f - x_b|$ of 0.37-0.42 in the table), so T2 is far away, and the discriminator keeps
+#   sending the mask useful signal.
+# - At β = 1 the **soft share** falls for ComGAN and (for one seed of three) for Π1: their masks
+#   become binary, which multiplies their parameter gradients by a small $m(1-m)$. Had a
+#   model's $g_M$ dropped, this panel would tell us whether a crisp mask or a trivial one was the
+#   reason. For Π2 the soft share stays at 1: its mask has not committed.
+# - The **trivial share** stays near 0 everywhere; at β = 1 a few per cent of Π1's images have
+#   all-0 or all-1 masks around steps 1,000-1,500 (the band), and they recover.
+
+# %% [markdown]
+# ### How long is long enough?
+#
+# Before the three-seed grid we trained one seed of five of the six settings (all but Π2 at
+# β = 1) three times longer,
+# 6,000 steps (`data/runs-logs/`: logs and scores only, no generators, to keep the repository
+# small). Their curves tell us when the metrics stop moving.
+
+# %%
+long_runs = runs.find_runs(runs.LOG_RUNS_DIR, steps=6000)
+long_logs = {f"{names[runs.read_config(p)['family']]}, β = {runs.read_config(p)['beta']:g}":
+             [runs.read_log(p)] for p in long_runs}
+plots.training_curves(long_logs, keys=("grad_mask_params", "soft_share", "trivial"))
+plt.show()
+for r in runs.stated_evals(long_runs):
+    print(f"{r['run']:26s} faithfulness {r['iou']:.2f} (best of two {r['iou_best_of_two']:.2f}), "
+          f"trivial {r['trivial']:.2f}, soft {r['soft_share']:.2f}, {r['minutes']:.0f} min")
+
+# %% [markdown]
+# - At β = 1 the soft share settles after about 2,000-2,500 steps for ComGAN and Π1: the
+#   2,000-step grid has caught them near the end of their learning.
+# - At β = 0.1 the soft share is **still falling at 6,000 steps** for every family: these models
+#   had not converged, and their best-of-two faithfulness at 6,000 steps (0.96-0.98) is far
+#   above what the same settings reach at 2,000 steps in the grid.
+# - Π2 at β = 0.1, the family with the grey masks in the grid, ends at 0.97 best of two after
+#   6,000 steps: slow, not trapped.
+#
+# So the grid compares the families at an equal, modest budget (7-9 minutes a run for Π1 and Π2
+# on one CPU
+# thread). It says which one learns its mask first, not which one can.
+
+# %% [markdown]
+# ## 6. Harder data: the `medium` preset
+#
+# `medium` adds textures, lets the background reuse the object's colours, and makes objects
+# smaller and often off-centre (GrabCut's IoU drops from 0.93 on `easy` to 0.85, measured at
+# 64 px in notebook 01).
+# We trained each family on it with three seeds (β = 1, 2,000 steps); the figure shows seed 0.
+
+# %%
+medium = runs.find_runs(preset="medium")
+rows_medium = runs.results(medium)
+print(runs.markdown_table(runs.summarise(rows_medium)))
+print(f"object area of real medium images: {runs.real_area('medium'):.2f}")
+for r in rows_medium:
+    print(f"{names[r['family']]:7s} medium, seed {r['seed']}: {r['all_background']:.0%} of the masks "
+          f"all 0, {r['all_foreground']:.0%} all 1")
+samples = {}
+for path in medium:
+    g, cfg = train.load_generator(path / "generator.pt")
+    samples[f"{names[cfg.family]}, β = {cfg.beta:g} (medium)"] = runs.evaluation_batch(g, n=5)
+plots.decompositions(samples, n=5, per_row=3)
+plt.show()
+
+# %% [markdown]
+# On `medium` the paper's failure shows up. Per-image trivial masks appear in **every** family:
+# whole images whose mask is all 0 (the background layer paints the complete picture) or all 1
+# (the foreground layer does). In the figure, Π2's seed-0 masks are black on most samples while
+# $x_b$ carries the whole picture, which is the paper's Figure 2 almost exactly; Π1 has several
+# all-black masks too, and ComGAN some all-white ones. The oracle finds about as much object in
+# the composites as in real images (0.12-0.14 against 0.11), so the discriminator is satisfied by
+# pictures that one layer paints alone.
+#
+# The mean trivial share orders the families as the paper would predict, ComGAN lowest and Π2
+# highest, but it varies as much between the seeds of one family as between the families (the
+# per-seed printout, and the ± in the table), so three seeds do not rank the families on
+# `medium`. What they do show is where the failure lives: on textured scenes, painting a whole
+# image with one generator is about as easy as painting a layer, and once a layer does, Lemma 1
+# freezes the mask (section 7 shows how firmly, for Π2).
+
+# %% [markdown]
+# ## 7. Is T1 a trap? Start there and see
+#
+# Our `easy` runs never walked into a trivial solution, and on `medium` we only see where runs
+# ended, so we cannot watch one stay there. We can put
+# a generator there by hand. Adding one learnable bias to $M$'s last convolution (it has none),
+# starting at $-8$, makes every
+# mask pixel start at $\sigma(-8) = 0.0003$: the generator begins **at** T1, with only the
+# background layer visible, and Lemma 1's factor $m(1-m)$ is tiny everywhere (exercise 1 asks how tiny).
+#
+# Before the GAN, a one-line toy. Take a single logit $s$ at $-8$ and a loss that wants
+# $m = \sigma(s)$ to be 1. Plain gradient descent moves $s$ by $\text{lr}\cdot m(1-m)$ per step,
+# so at the saturated start it barely moves. **Adam**, the optimiser every GAN here (and the
+# paper's code) uses, divides each step by a running estimate of the gradient's size: it takes
+# steps of at least about lr *whatever the gradient's scale*, as long as its sign is consistent.
+# (The blue curves, started at $m = 0.5$, are the reference.)
+
+# %%
+def climb(optimizer, s0, lr=0.05, steps=300):
+    """Drive m = sigmoid(s) towards 1 from the logit s0; return m after every step."""
+    s = torch.tensor([s0], requires_grad=True)
+    opt = optimizer([s], lr=lr)
+    path = []
+    for _ in range(steps):
+        loss = -torch.sigmoid(s).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        path.append(torch.sigmoid(s).item())
+    return path
+
+
+fig, ax = plt.subplots(figsize=(6, 2.8))
+for optimizer, style in ((torch.optim.SGD, "--"), (torch.optim.Adam, "-")):
+    for s0, colour in ((0.0, "C0"), (-8.0, "C3")):
+        ax.plot(climb(optimizer, s0), style, color=colour,
+                label=f"{optimizer.__name__}, start m = {torch.sigmoid(torch.tensor(s0)):.4f}")
+ax.set_xlabel("step (lr 0.05)"), ax.set_ylabel("m = σ(s)")
+ax.legend(fontsize=8)
+plt.show()
+adam_path = climb(torch.optim.Adam, -8.0)
+sgd_path = climb(torch.optim.SGD, -8.0)
+print(f"from s = -8: Adam passes m = 0.5 after {next(i for i, m in enumerate(adam_path) if m > 0.5) + 1} "
+      f"steps; SGD is still at m = {sgd_path[-1]:.4f} after {len(sgd_path)}")
+
+# %% [markdown]
+# With SGD the saturated logit does not move in 300 steps; with Adam it is out in about a
+# hundred. A small gradient is not, by itself, a trap for Adam: what matters is whether the
+# gradient keeps pointing the same way. Keep that in mind for the GAN.
+#
+# Now the real thing: Π2 and ComGAN, $\beta \in \{0.1, 1\}$, seed 0, trained 2,000 steps from the T1 start
+# (`--mask-init-logit -8`). The curves show the mean mask, the trivial share and $g_M$.
+
+# %%
+trap = runs.find_runs(runs.LOG_RUNS_DIR, mask_init_logit=-8.0, variant=None)
+trap_logs = {f"{names[runs.read_config(p)['family']]}, β = {runs.read_config(p)['beta']:g}":
+             [runs.read_log(p)] for p in trap}
+fig = plots.training_curves(trap_logs, keys=("mask_mean", "trivial", "grad_mask_params"), smooth=1)
+fig.axes[2].set_yscale("log")
+plt.show()
+for p, r in zip(trap, runs.stated_evals(trap)):
+    escaped = next((row["step"] for row in runs.read_log(p) if row["trivial"] < 0.5), None)
+    print(f"{p.name}: " + (f"fewer than half of the masks trivial from step {escaped}" if escaped
+                           else "more than half of the masks trivial at every logged step") +
+          f"; at the end faithfulness {r['iou']:.2f} (best of two {r['iou_best_of_two']:.2f}), "
+          f"trivial share {r['trivial']:.2f}")
+plots.snapshots({label: p / "final.png" for label, p in zip(trap_logs, trap)})
+plt.show()
+
+# %% [markdown]
+# This is our direct test of the mechanism the paper uses to explain its Figure 2 (the paper ran
+# no such experiment), and the families part ways:
+#
+# - **Π2 stays at T1**, at both β. Its mean mask creeps up to about 0.01-0.02 by step 500-750,
+#   then falls back, and at the end every mask is all 0. Its snapshot is the paper's
+#   Figure 2: the background generator paints the whole image, object included, and the
+#   foreground layer is noise that nobody ever sees. Note the right-hand panel: $g_M$ is *not*
+#   small after the first 50 steps. We have not pinned down why; the few pixels that stay soft
+#   (about 1%) carry gradient, and at β = 1 the binary term pulls them back towards 0. The mask
+#   network keeps changing; it just never opens.
+# - **ComGAN walks out** at both β (the printout says from which step; faster at β = 1) and ends
+#   with masks that outline the object, here in $x_f$.
+#
+# Why does Adam rescue the logit of the toy but not Π2? Lemma 1 has a second half: the
+# foreground layer's own gradient is $\partial L/\partial x_f = m \odot \partial L/\partial \bar x$,
+# which is also about zero at $m = 0$. In Π2, $x_f$ has a generator of its own that therefore
+# learns nothing while it is hidden, so there is nothing worth showing. Our hypothesis (we did not
+# log the gradient's direction) is that the mask's gradient $(x_f - x_b)\cdot\partial L/\partial\bar x$
+# then points nowhere in particular, Adam's steps cancel out, and the binary term pulls the mask
+# back. In ComGAN, $F$ reads the same features $\varphi$ that $B$ uses to
+# paint the visible image, so $x_f$ changes along with the visible image even while it is
+# hidden, and $M$, which reads $\varphi$ too, gets a direction to follow. That is Theorem 1's
+# argument (notebook 03); the experiment agrees with it, though two models and one seed each
+# show that it *can* happen, not how often.
+
+# %% [markdown]
+# ## 8. Did the paper's claim reproduce?
+#
+# | the paper says | what we measured at 32 px |
+# |---|---|
+# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share at most 0.02; on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
+# | their mask gradient $g_M$ vanishes (Figure 4) | not in any run that trained normally, and not even in the runs trapped at T1 |
+# | a trivial solution is a trap that ComGAN escapes and the others do not (Lemma 1, Theorem 1) | yes, for Π2 against ComGAN started at T1 (section 7) |
+#
+# So the paper's **mechanism** reproduces: Lemma 1's trap exists, Π2 did not leave it within
+# 2,000 steps (one seed per β) and ComGAN
+# can. Its **observation** that Π1 and Π2 walk into the trap during ordinary training did not
+# reproduce on our easy data and began to on harder data. Why, as far as we can tell:
+#
+# - A trivial solution needs one layer to paint whole images first. On `easy` (flat objects on
+#   plain backgrounds) the true decomposition is so simple that the discriminator's gradient
+#   through the mask is large from the start (the $\lVert\partial L_{\text{adv}}/\partial m\rVert$
+#   panel of the Figure 4 analog). Π2 came closest: its background generator painted whole images for thousands of
+#   steps, but its mask never saturated, and it recovered.
+# - Harder data, where a mask is harder to find than a whole image, makes the failure common
+#   (section 6), and at our scale ComGAN is not immune to it there: its architecture helps it
+#   *leave* a trivial solution (section 7) but did not stop it from producing some within 2,000
+#   steps.
+# - $g_M$ is a poor detector at our scale: it stayed large in trapped runs. The per-image trivial
+#   share is the number that tells.
+# - What we could not test: 128 px images, the official F and B heads (three residual blocks at
+#   width 32), and the paper's long training. The paper gives no training settings for Π1 and Π2
+#   and the official code has no training script for them, so ours use ComGAN's settings.
+
+# %% [markdown]
+# ## Summary
+# - Lemma 1 makes trivial solutions *stationary*: at T1 the mask's gradient carries a factor
+#   $m(1-m) \approx 0$, at T2 a factor $x_f - x_b = 0$.
+# - Π1, Π2 and ComGAN differ only in who reads which trunk. Matched by trunk width, Π1 has about
+#   1.9 times and Π2 2.9 times ComGAN's parameters.
+# - A Figure 4 style plot needs four panels: $g_M$ also falls when a good mask turns binary, so
+#   read it beside $\lVert\partial L/\partial m\rVert$, the soft-pixel share and the per-image
+#   trivial share.
+# - On `easy`, no Π1 or Π2 run *walked into* a trivial solution in 2,000 steps (3 seeds × 2 β),
+#   and $g_M$ did not vanish. Π2 learned its mask slowest, with its background generator painting
+#   whole images for thousands of steps, and its one 6,000-step run still reached a faithful mask.
+# - On `medium`, per-image trivial masks did appear, in every family, with a spread over seeds
+#   too wide to rank the families.
+# - Started *at* T1, Π2 stayed there while ComGAN walked out: the trap is real, and the
+#   architecture decides who escapes. Adam alone does not rescue a model whose unseen layer never
+#   learns anything worth showing.
+#
+# ## Exercises
+# Each exercise has a cell that checks your answer. Replace `None` and run the cell.
+#
+# **1.** Lemma 1's factor $m(1-m)$ scales every gradient that reaches the mask logits. What is it
+# at the logit $s = -8$, where the trap experiment starts? (A number.)
+
+# %%
+answer_1 = None
+exercises.check_saturation_factor(answer_1)
+
+# %% [markdown]
+# **2.** In the toy of section 7, plain gradient descent (SGD) with lr 0.05 moves the logit by
+# $0.05\,m(1-m)$ per step. About how many steps does it need to climb from $s = -8$ to $s = 0$
+# ($m = 0.5$)? Estimate it with pen and paper (hint: for $s \ll 0$, $m(1-m) \approx e^{s}$);
+# within 25% counts.
+
+# %%
+answer_2 = None
+exercises.check_sgd_escape(answer_2)
+
+# %% [markdown]
+# **3.** Using `rows` (the shipped `easy` runs, section 4), which family (`"pi1"`, `"pi2"` or
+# `"comgan"`) has the lowest mean best-of-two faithfulness after 2,000 steps?
+
+# %%
+answer_3 = None
+exercises.check_slowest_family(answer_3, rows)
+
+# %% [markdown]
+# ### Check yourself
+# - The paper's Figure 4 shows $g_M$ alone. Name two reasons $g_M$ can fall that have nothing to
+#   do with a trivial solution.
+# - Π2's masks stay near 0.5 for thousands of steps even with $\beta = 1$. Differentiate the
+#   binary entropy $-m\log_2 m - (1-m)\log_2(1-m)$: how hard does it push at $m = 0.5$?
+# - Would the trap experiment of section 7 come out differently with plain SGD? What would you
+#   have to change in `comgan_lite/train.py` to find out?
+#
+# Next: [03 · ComGAN](03_comgan.ipynb), the architecture the paper proposes, measured on the same
+# runs.
