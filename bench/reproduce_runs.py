@@ -25,8 +25,8 @@ def command(cfg: dict, out: Path) -> list[str]:
     for key, value in cfg.items():
         if key in defaults and (value != defaults[key] or key in ("family", "preset", "beta", "seed", "steps")):
             flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value else []
+            if isinstance(value, bool):  # only non-defaults get here
+                args += [flag] if value else ["--no-" + key.replace("_", "-")]
             else:
                 args += [flag, str(value)]
     return args

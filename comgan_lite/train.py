@@ -375,7 +375,9 @@ def save_snapshot(g, inputs: tuple, path: Path) -> None:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for f in fields(TrainConfig):
-        if f.type in ("bool", bool):
+        if f.type in ("bool", bool) and f.default:   # on by default: --no-NAME turns it off
+            p.add_argument(f"--no-{f.name.replace('_', '-')}", dest=f.name, action="store_false")
+        elif f.type in ("bool", bool):
             p.add_argument(f"--{f.name.replace('_', '-')}", action="store_true", default=f.default)
         else:
             kind = {"int": int, "float": float, "str": str}.get(str(f.type), type(f.default))
