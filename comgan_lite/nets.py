@@ -356,11 +356,16 @@ def make_generator(family: str, size: int = 32, width: int | None = None,
     cls = {"comgan": ComGAN, "pi1": Pi1, "pi2": Pi2}.get(family.lower())
     if cls is None:
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
-    if size not in CONFIGS:
-        raise ValueError(f"size must be one of {tuple(CONFIGS)}, got {size}")
-    given = dict(width=width, head_width=head_width, n_res=n_res, n_res_mask=n_res_mask)
-    cfg = {**CONFIGS[size], **{k: v for k, v in given.items() if v is not None}}
+    cfg = _settings(CONFIGS, size, width=width, head_width=head_width, n_res=n_res,
+                    n_res_mask=n_res_mask)
     return cls(z_dim=z_dim, size=size, **cfg)
+
+
+def _settings(configs: dict, size: int, **given) -> dict:
+    """configs[size] with every setting given (not None) taking its place."""
+    if size not in configs:
+        raise ValueError(f"size must be one of {tuple(configs)}, got {size}")
+    return {**configs[size], **{k: v for k, v in given.items() if v is not None}}
 
 
 def add_mask_bias(generator: nn.Module, logit: float) -> nn.Module:
@@ -382,10 +387,8 @@ def make_ds_generator(size: int = 32, n_codes: int = 8, global_features: bool = 
                       z_dim: int = 64) -> DSComGAN:
     """DS-ComGAN at 32 or 64 px; None takes the value from DS_CONFIGS[size] (the official
     ratios scaled down: F/B two residual blocks, M one, method.md 3.1)."""
-    if size not in DS_CONFIGS:
-        raise ValueError(f"size must be one of {tuple(DS_CONFIGS)}, got {size}")
-    given = dict(width=width, head_width=head_width, n_res=n_res, n_res_mask=n_res_mask)
-    cfg = {**DS_CONFIGS[size], **{k: v for k, v in given.items() if v is not None}}
+    cfg = _settings(DS_CONFIGS, size, width=width, head_width=head_width, n_res=n_res,
+                    n_res_mask=n_res_mask)
     return DSComGAN(z_dim=z_dim, size=size, n_codes=n_codes, global_features=global_features, **cfg)
 
 

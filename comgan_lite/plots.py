@@ -150,8 +150,10 @@ def snapshots(paths: dict, size: float = 4.2):
     from PIL import Image
     fig, axes = plt.subplots(1, len(paths), figsize=(size * len(paths), size * 0.55), squeeze=False)
     for ax, (label, path) in zip(axes[0], paths.items()):
-        ax.imshow(np.asarray(Image.open(path)), interpolation="nearest")
-        ax.set_yticks([16, 48, 80, 112], ["x̄", "m", "x_f", "x_b"], fontsize=9)
+        grid = np.asarray(Image.open(path))
+        row = grid.shape[0] / 4                      # four rows of equal height
+        ax.imshow(grid, interpolation="nearest")
+        ax.set_yticks(row * (np.arange(4) + 0.5), ["x̄", "m", "x_f", "x_b"], fontsize=9)
         ax.set_xticks([])
         ax.set_title(label, fontsize=9)
     fig.tight_layout()

@@ -44,8 +44,8 @@ def read_log(folder: str | Path) -> list[dict]:
 def variant(cfg: dict) -> str:
     """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
     defaults = train.TrainConfig()
-    changed = [f"{k}={cfg[k]}" for k in ("width", "head_width", "n_res", "n_res_mask", "ndf", "mask_init_logit")
-               if k in cfg and cfg[k] != getattr(defaults, k)]
+    keys = ("width", "head_width", "n_res", "n_res_mask", "ndf", "mask_init_logit")
+    changed = [f"{k}={cfg[k]}" for k in keys if k in cfg and cfg[k] != getattr(defaults, k)]
     return ",".join(changed)
 
 
@@ -89,11 +89,13 @@ def evaluate_run(folder: str | Path, n: int = N_EVAL) -> dict:
     folder = Path(folder)
     g, cfg = train.load_generator(folder / "generator.pt", device="cpu")
     out = evaluation_batch(g, n)
-    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"], real_area(cfg.preset, cfg.size))
+    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"],
+                                real_area(cfg.preset, cfg.size))
     log = read_log(folder)
     last = log[-5:]
     return {"run": folder.name.removesuffix(".tmp"), "family": cfg.family, "preset": cfg.preset,
-            "beta": cfg.beta, "seed": cfg.seed, "steps": cfg.steps, "variant": variant(vars(cfg)), **faith,
+            "beta": cfg.beta, "seed": cfg.seed, "steps": cfg.steps, "variant": variant(vars(cfg)),
+            **faith,
             **compose.diagnostics(out["fg"], out["bg"], out["mask"]),
             "grad_mask_params": float(np.mean([r["grad_mask_params"] for r in last])),
             "grad_mask_pixels_adv": float(np.mean([r["grad_mask_pixels_adv"] for r in last])),
@@ -138,7 +140,7 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
     snaps = sorted((src / "snapshots").glob("step*.png"))
     if snaps:
         shutil.copy2(snaps[-1], tmp / "final.png")
-    (tmp / "eval.json").write_text(json.dumps({**evaluate_run(tmp), "run": src.name}, indent=1) + "\n")
+    (tmp / "eval.json").write_text(json.dumps(evaluate_run(tmp), indent=1) + "\n")  # run: src.name
     if not with_generator:
         (tmp / "generator.pt").unlink()
     shutil.rmtree(dst, ignore_errors=True)

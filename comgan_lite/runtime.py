@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -43,12 +46,9 @@ def setup_notebook(seed: int = 0, threads: int | None = None) -> str:
             f"torch threads: {torch.get_num_threads()} | seed: {seed}")
 
 
-def scratch_dir(name: str) -> "Path":
+def scratch_dir(name: str) -> Path:
     """A fresh, empty folder for a notebook's short live run (under the system's temporary
     folder, or ``$COMGAN_SCRATCH``): the live run starts from scratch each time."""
-    import shutil
-    import tempfile
-    from pathlib import Path
     path = Path(os.environ.get("COMGAN_SCRATCH", tempfile.gettempdir())) / "comgan-lite" / name
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
