@@ -10,6 +10,7 @@ result is the same as an uninterrupted run (all random state lives in the checkp
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import signal
@@ -55,6 +56,9 @@ class TrainConfig:
     info: bool = True               # L_info (eq. 8): D_f / D_b posteriors, trained with G
     lambda_info: float = 1.0
     global_features: bool = True    # x_z shown to D and multi-scale phi (Table 2)
+    ema: float = 0.0                # > 0: also keep an exponential moving average of G's
+                                    # parameters, theta_avg <- ema*theta_avg + (1-ema)*theta
+                                    # (the official code: 0.999; method.md 3.4)
     spectral_norm: bool = False
     n_train: int = 10_000           # real images (procedural train split)
     seed: int = 0
@@ -189,6 +193,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         posteriors.to(device)
         g_params += list(posteriors.parameters())
     opt_g = torch.optim.Adam(g_params, cfg.lr_g, betas=(0.5, 0.999))
+    g_ema = copy.deepcopy(g) if cfg.ema > 0 else None  # parameters averaged, buffers unused
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
     rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
     step, minutes_before = 0, 0.0  # minutes spent in earlier calls of a resumed run
@@ -199,6 +204,11 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
         if posteriors is not None:
             posteriors.load_state_dict(ckpt["posteriors"])
+        if g_ema is not None:
+            if "g_ema" not in ckpt:
+                raise CheckpointError(f"{ckpt_path} was trained without --ema; resume it without "
+                                      "--ema, or use another --out folder.")
+            g_ema.load_state_dict(ckpt["g_ema"])
         opt_g.load_state_dict(ckpt["opt_g"]), opt_d.load_state_dict(ckpt["opt_d"])
         rng.set_state(ckpt["rng"])
         step = int(ckpt["step"])
@@ -225,6 +235,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                  "minutes": minutes_before + (time.time() - start) / 60, "config": asdict(cfg)}
         if posteriors is not None:
             state["posteriors"] = posteriors.state_dict()
+        if g_ema is not None:
+            state["g_ema"] = g_ema.state_dict()
         save_atomic(state, ckpt_path)
 
     from tqdm.auto import tqdm
@@ -285,6 +297,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                     if on_log is not None:
                         on_log(row, {k: v.detach() for k, v in fake.items()})
                 opt_g.step()
+                if g_ema is not None:
+                    update_ema(g_ema, g, cfg.ema)
                 step += 1
                 done_this_call += 1
                 bar.update(1)
@@ -302,7 +316,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         if old_handler is not None:
             signal.signal(signal.SIGTERM, old_handler)
     if step >= cfg.steps:
-        export_generator(g, cfg, out / "generator.pt")
+        export_generator(g, cfg, out / "generator.pt", g_ema)
     minutes = (time.time() - start) / 60
     print(f"{out}: step {step}/{cfg.steps}, {step - start_step} steps in {minutes:.1f} min")
     return out / LOG
@@ -334,22 +348,40 @@ def float_state(state: dict) -> dict:
     return {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
 
 
-def export_generator(g, cfg: TrainConfig, path: Path) -> None:
-    """The shipped form: fp16 generator state dict + config (small; load with load_generator)."""
-    save_atomic({"g": half_state(g), "config": asdict(cfg)}, path)
+@torch.no_grad()
+def update_ema(g_ema, g, decay: float) -> None:
+    """theta_avg <- decay * theta_avg + (1 - decay) * theta over parameters only; BatchNorm
+    buffers are copied, not averaged (the official code's EMA, method.md 3.4)."""
+    for p_avg, p in zip(g_ema.parameters(), g.parameters()):
+        p_avg.lerp_(p, 1 - decay)
+    for b_avg, b in zip(g_ema.buffers(), g.buffers()):
+        b_avg.copy_(b)
 
 
-def load_generator(path: str | Path, device=None):
-    """Load a shipped generator (fp16 state dict -> fp32 model). Returns (generator, config)."""
+def export_generator(g, cfg: TrainConfig, path: Path, g_ema=None) -> None:
+    """The shipped form: fp16 generator state dict (and its EMA, if kept) + config (small; load
+    with load_generator)."""
+    state = {"g": half_state(g), "config": asdict(cfg)}
+    if g_ema is not None:
+        state["g_ema"] = half_state(g_ema)
+    save_atomic(state, path)
+
+
+def load_generator(path: str | Path, device=None, ema: bool = False):
+    """Load a shipped generator (fp16 state dict -> fp32 model). Returns (generator, config).
+    ``ema=True`` loads the parameter average instead of the last parameters."""
     path = Path(path)
     ckpt = load_checkpoint(path)
     if "g" not in ckpt or "config" not in ckpt:
         raise CheckpointError(f"{path} is not a comgan-lite generator file (keys: {sorted(ckpt)})")
+    if ema and "g_ema" not in ckpt:
+        raise CheckpointError(f"{path} holds no EMA generator (it was trained without --ema); "
+                              "load it with ema=False")
     known = {f.name for f in fields(TrainConfig)}
     cfg = TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
     g, _ = build(cfg)
     try:
-        g.load_state_dict(float_state(ckpt["g"]))
+        g.load_state_dict(float_state(ckpt["g_ema" if ema else "g"]))
     except RuntimeError as e:
         raise CheckpointError(f"{path} does not fit the {cfg.family} architecture it names: {e}") from e
     return g.to(device or get_device()), cfg

@@ -54,18 +54,39 @@ def _cfg(**kw):
 
 
 def test_training_logs_info_and_resumes_exactly(tmp_path):
-    train.train(_cfg(), tmp_path / "whole", progress=False)
-    train.train(_cfg(), tmp_path / "parts", progress=False, stop_after=2)
-    train.train(_cfg(), tmp_path / "parts", progress=False)
+    train.train(_cfg(ema=0.9), tmp_path / "whole", progress=False)
+    train.train(_cfg(ema=0.9), tmp_path / "parts", progress=False, stop_after=2)
+    train.train(_cfg(ema=0.9), tmp_path / "parts", progress=False)
     a = torch.load(tmp_path / "whole" / "checkpoint.pt", weights_only=True)
     b = torch.load(tmp_path / "parts" / "checkpoint.pt", weights_only=True)
-    for part in ("g", "posteriors"):
+    for part in ("g", "posteriors", "g_ema"):
         for k in a[part]:
             assert torch.equal(a[part][k], b[part][k]), (part, k)
     rows = [json.loads(line) for line in (tmp_path / "whole" / "metrics.jsonl").read_text().splitlines()]
     assert {"loss_info", "info_acc_f", "info_acc_b", "loss_g_adv_z"} <= set(rows[-1])
     g, cfg = train.load_generator(tmp_path / "whole" / "generator.pt")
     assert isinstance(g, nets.DSComGAN) and cfg.n_codes == 4
+    g_ema, _ = train.load_generator(tmp_path / "whole" / "generator.pt", ema=True)
+    assert not torch.equal(next(g.parameters()), next(g_ema.parameters()))
+
+
+def test_ema_errors_say_what_to_do(tmp_path):
+    train.train(_cfg(), tmp_path, progress=False)          # trained without EMA
+    with pytest.raises(train.CheckpointError, match="without --ema"):
+        train.load_generator(tmp_path / "generator.pt", ema=True)
+    with pytest.raises(train.CheckpointError, match="without --ema"):
+        train.train(_cfg(ema=0.9, steps=6), tmp_path, progress=False)
+
+
+def test_ema_averages_parameters_and_copies_buffers():
+    torch.manual_seed(0)
+    g, avg = torch.nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    with torch.no_grad():
+        g.weight.fill_(2.0), avg.weight.fill_(1.0)
+    g.running_mean.fill_(5.0)
+    train.update_ema(avg, g, 0.75)
+    assert torch.allclose(avg.weight, torch.full((3,), 1.25))   # 0.75 * 1 + 0.25 * 2
+    assert torch.equal(avg.running_mean, g.running_mean)
 
 
 @pytest.mark.parametrize("change", [dict(info=False), dict(global_features=False)])
