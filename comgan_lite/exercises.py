@@ -160,3 +160,48 @@ def check_deep_mask_parameters(answer) -> bool | None:
         ok = False
     return _verdict(ok, "nets.make_generator('comgan', 32, n_res_mask=2), then count the "
                         "parameters of its .mask")
+
+
+def check_coded_head_channels(answer, g) -> bool | None:
+    """04, exercise 1: input channels of the first convolution of the foreground head F(phi, f)
+    of generator ``g`` (phi's channels plus one constant plane per code)."""
+    if _unanswered(answer):
+        return None
+    expected = g.features(torch.zeros(2, g.z_dim))[0].shape[1] + g.n_codes
+    try:
+        ok = int(answer) == expected
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "phi's channels (g.features(z)[0].shape[1]) plus the N planes of the "
+                        "tiled one-hot code (g.n_codes)")
+
+
+def check_code_pairs(answer_tied, answer_independent, n_codes: int) -> bool | None:
+    """04, exercise 2: how many different (f, b) pairs training ever shows the generator, with
+    tied codes (b = f) and with independent codes."""
+    if _unanswered(answer_tied) or _unanswered(answer_independent):
+        return None
+    try:
+        ok = int(answer_tied) == n_codes and int(answer_independent) == n_codes ** 2
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "with b = f, choosing f fixes the pair; independently, every f meets every b")
+
+
+def check_change_rate(answer, g, classifier, which: str, factor: str, n: int = 128) -> bool | None:
+    """04, exercise 3: the share of n fixed samples whose predicted ``factor`` changes when input
+    ``which`` alone is resampled (factors.fixed_inputs / resample / predict, seed 2024)."""
+    if _unanswered(answer):
+        return None
+    from . import factors, train
+    inputs = factors.fixed_inputs(n, g.n_codes, g.z_dim, 2024)
+    before = factors.predict(classifier, train.sample(g, *inputs)["image"])[factor]
+    moved = factors.resample(inputs, which, g.n_codes, 2025)
+    after = factors.predict(classifier, train.sample(g, *moved)["image"])[factor]
+    expected = float((before != after).float().mean())
+    try:
+        ok = abs(float(answer) - expected) < 0.02
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, f"predict before and after factors.resample(inputs, {which!r}, ...), "
+                        f"then compare the '{factor}' predictions")

@@ -62,3 +62,21 @@ def normalized_mutual_information(a, b) -> float:
     mi = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
     ha, hb = float(-(pa * np.log(pa)).sum()), float(-(pb * np.log(pb)).sum())
     return 0.0 if ha + hb == 0 else max(0.0, mi / ((ha + hb) / 2))
+
+
+def frechet_distance(a, b) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (N, D):
+    |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)).  On Inception features this is FID;
+    we use it on the factor classifier's features, so it is *not* FID and not comparable to
+    published FIDs.  tr((S_a S_b)^(1/2)) = sum of sqrt(eig(S_a^(1/2) S_b S_a^(1/2))), which is
+    symmetric, so plain eigh suffices."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
+        raise ValueError(f"need two feature sets (N, D) with the same D and N >= 2, got {a.shape}, {b.shape}")
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(s_a)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    cross = np.linalg.eigvalsh(root_a @ s_b @ root_a)
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b)
+                 - 2 * np.sqrt(np.clip(cross, 0, None)).sum())

@@ -100,7 +100,7 @@ def training_curves(logs: dict, keys=("grad_mask_params", "grad_mask_pixels_adv"
 
 
 def seed_dots(rows: list[dict], key: str, groups: list[tuple[str, dict]], ax=None,
-              ylabel: str | None = None):
+              ylabel: str | None = None, ylim=(0, 1.02)):
     """One column per group (label, match dict); a dot per run and a bar at the mean."""
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.9 * len(groups), 2.8))
@@ -111,7 +111,8 @@ def seed_dots(rows: list[dict], key: str, groups: list[tuple[str, dict]], ax=Non
             ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=16, zorder=3)
     ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)
     ax.set_ylabel(key if ylabel is None else ylabel, fontsize=9)
-    ax.set_ylim(0, 1.02)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     return ax
 
 
@@ -156,5 +157,27 @@ def snapshots(paths: dict, size: float = 4.2):
         ax.set_yticks(row * (np.arange(4) + 0.5), ["x̄", "m", "x_f", "x_b"], fontsize=9)
         ax.set_xticks([])
         ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def controllability(tables: dict, factors=("mask", "shape", "fg_class", "fg_hue", "bg_class", "bg_hue"),
+                    size: float = 0.62):
+    """One heatmap per model: rows are the resampled input (z, f, b), columns what changed in
+    the composite (share of images whose predicted factor changed; mask: 1 - IoU).  An ideal
+    DS-ComGAN lights the diagonal blocks: z -> mask and shape, f -> object, b -> scene."""
+    names = {"mask": "mask\n(1−IoU)", "shape": "shape", "fg_class": "object\ntexture",
+             "fg_hue": "object\nhue", "bg_class": "scene\ntexture", "bg_hue": "scene\nhue"}
+    fig, axes = plt.subplots(1, len(tables), figsize=(size * len(factors) * len(tables) + 1.2, 2.3),
+                             squeeze=False)
+    for ax, (title, table) in zip(axes[0], tables.items()):
+        grid = np.array([[table[w][k] for k in factors] for w in ("z", "f", "b")])
+        ax.imshow(grid, cmap="viridis", vmin=0, vmax=1)
+        for (r, c), v in np.ndenumerate(grid):
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="black" if v > 0.55 else "white")
+        ax.set_xticks(range(len(factors)), [names.get(k, k) for k in factors], fontsize=7)
+        ax.set_yticks(range(3), ["resample z", "resample f", "resample b"], fontsize=7)
+        ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig

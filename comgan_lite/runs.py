@@ -20,12 +20,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import compose, oracle, train
+from . import compose, factors, metrics, oracle, train
 from .data import DATA_DIR, ShapesDataset
 
 RUNS_DIR = DATA_DIR / "runs"
 LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without their generator: logs and scores
 ORACLE_PATH = DATA_DIR / "oracle" / "oracle-32px.pt"
+FACTORS_PATH = DATA_DIR / "factors" / "factors-medium-32px.pt"
+N_FD = 1024           # images per side of the Fréchet distance
 N_EVAL = 512          # composites per evaluation
 EVAL_SEED = 2024      # the fixed evaluation batch: z ~ N(0, I) from this seed
 SHIPPED_FILES = ("generator.pt", "metrics.jsonl", "config.json", "final.png", "eval.json")
@@ -44,7 +46,8 @@ def read_log(folder: str | Path) -> list[dict]:
 def variant(cfg: dict) -> str:
     """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
     defaults = train.TrainConfig()
-    keys = ("width", "head_width", "n_res", "n_res_mask", "ndf", "mask_init_logit")
+    keys = ("width", "head_width", "n_res", "n_res_mask", "ndf", "mask_init_logit",
+            "tie_codes", "info", "global_features")
     changed = [f"{k}={cfg[k]}" for k in keys if k in cfg and cfg[k] != getattr(defaults, k)]
     return ",".join(changed)
 
@@ -76,18 +79,62 @@ def oracle_model(path: str = str(ORACLE_PATH)):
     return oracle.load_oracle(path)[0]
 
 
+def evaluation_inputs(g, n: int = N_EVAL, seed: int = EVAL_SEED) -> tuple:
+    """The fixed evaluation inputs: z seeded by ``seed`` (the same z for every family), and for
+    DS-ComGAN independent uniform codes f and b after it."""
+    if hasattr(g, "n_codes"):
+        return factors.fixed_inputs(n, g.n_codes, g.z_dim, seed)
+    return (torch.randn(n, g.z_dim, generator=torch.Generator().manual_seed(seed)),)
+
+
 def evaluation_batch(g, n: int = N_EVAL, seed: int = EVAL_SEED) -> dict:
-    """The fixed evaluation batch: n composites (and layers) from z seeded by ``seed``."""
-    z = torch.randn(n, g.z_dim, generator=torch.Generator().manual_seed(seed))
-    return train.sample(g, z)
+    """The fixed evaluation batch: n composites (and layers) from the fixed inputs."""
+    return train.sample(g, *evaluation_inputs(g, n, seed))
 
 
-def evaluate_run(folder: str | Path, n: int = N_EVAL) -> dict:
+@lru_cache(maxsize=1)
+def factor_classifier(path: str = str(FACTORS_PATH)):
+    """The shipped factor classifier (loaded once)."""
+    return factors.load_classifier(path)[0]
+
+
+@lru_cache(maxsize=None)
+def real_features(preset: str, size: int = 32, n: int = N_FD):
+    """Factor-classifier features of n real test images (one side of the Fréchet distance)."""
+    x, _ = factors.load_split(preset, size, "test", n)
+    return factors.predict(factor_classifier(), x)["features"].numpy()
+
+
+def frechet_factor_distance(g, preset: str, size: int = 32, n: int = N_FD) -> float:
+    """Fréchet distance between n composites and n real test images, on the factor
+    classifier's 128-d features (FD_factors; not FID, not comparable to published FIDs)."""
+    batch = N_EVAL   # sampled in batches of the evaluation size: BatchNorm sees what it saw in training
+    feats = np.concatenate([
+        factors.predict(factor_classifier(),
+                        evaluation_batch(g, batch, seed=EVAL_SEED + 1 + i)["image"])["features"].numpy()
+        for i in range(-(-n // batch))])[:n]
+    return metrics.frechet_distance(feats, real_features(preset, size, n))
+
+
+def disentanglement(g, n: int = N_EVAL) -> dict:
+    """DS-ComGAN's controllability and code purity (``factors.disentanglement``) as flat
+    columns ``ctrl_<input>_<factor>`` and ``nmi_<code>_<factor>``."""
+    d = factors.disentanglement(g, factor_classifier(), n, EVAL_SEED)
+    row = {f"ctrl_{w}_{k}": v for w, changes in d["control"].items() for k, v in changes.items()}
+    row.update({f"nmi_{c}_{k}": v for c, nmis in d["purity"].items() for k, v in nmis.items()})
+    return row
+
+
+def evaluate_run(folder: str | Path, n: int = N_EVAL, ema: bool | None = None) -> dict:
     """Faithfulness (fixed polarity and best-of-two), the gate, the trivial-solution diagnostics
     on the fixed evaluation batch, and the last five logged gradient norms (single rows are
-    noisy) and minutes of the training log."""
+    noisy) and minutes of the training log.  DS-ComGAN runs add controllability, code purity
+    and FD_factors.  ``ema``: evaluate the parameter average (default: when the run kept one,
+    as the official code evaluates)."""
     folder = Path(folder)
-    g, cfg = train.load_generator(folder / "generator.pt", device="cpu")
+    if ema is None:
+        ema = "g_ema" in train.load_checkpoint(folder / "generator.pt")
+    g, cfg = train.load_generator(folder / "generator.pt", device="cpu", ema=ema)
     out = evaluation_batch(g, n)
     faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"],
                                 real_area(cfg.preset, cfg.size))
@@ -99,7 +146,10 @@ def evaluate_run(folder: str | Path, n: int = N_EVAL) -> dict:
             **compose.diagnostics(out["fg"], out["bg"], out["mask"]),
             "grad_mask_params": float(np.mean([r["grad_mask_params"] for r in last])),
             "grad_mask_pixels_adv": float(np.mean([r["grad_mask_pixels_adv"] for r in last])),
-            "minutes": float(log[-1]["minutes"])}
+            "minutes": float(log[-1]["minutes"]), "weights": "ema" if ema else "last",
+            **(disentanglement(g, n) if cfg.family == "dscomgan" else {}),
+            **({"fd_factors": frechet_factor_distance(g, cfg.preset, cfg.size)}
+               if cfg.family == "dscomgan" else {})}
 
 
 def stated_evals(folders) -> list[dict]:
@@ -140,7 +190,10 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
     snaps = sorted((src / "snapshots").glob("step*.png"))
     if snaps:
         shutil.copy2(snaps[-1], tmp / "final.png")
-    (tmp / "eval.json").write_text(json.dumps(evaluate_run(tmp), indent=1) + "\n")  # run: src.name
+    stated = evaluate_run(tmp)                                   # run: src.name
+    if stated["weights"] == "ema":                               # and the last weights beside it
+        stated["last"] = evaluate_run(tmp, ema=False)
+    (tmp / "eval.json").write_text(json.dumps(stated, indent=1) + "\n")
     if not with_generator:
         (tmp / "generator.pt").unlink()
     shutil.rmtree(dst, ignore_errors=True)
@@ -155,7 +208,18 @@ COLUMNS = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
            ("minutes", "minutes")]
 
 
-def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant")) -> list[dict]:
+DS_COLUMNS = [("ctrl_f_fg_class", "f → object texture"), ("ctrl_f_fg_hue", "f → object hue"),
+              ("ctrl_f_bg_hue", "f → scene hue"), ("ctrl_b_bg_class", "b → scene texture"),
+              ("ctrl_b_bg_hue", "b → scene hue"), ("ctrl_b_fg_hue", "b → object hue"),
+              ("ctrl_z_mask", "z → mask (1−IoU)"), ("ctrl_z_fg_hue", "z → object hue"),
+              ("nmi_f_fg_class", "NMI(f, object texture)"), ("nmi_f_fg_hue", "NMI(f, object hue)"),
+              ("nmi_b_bg_class", "NMI(b, scene texture)"), ("nmi_b_bg_hue", "NMI(b, scene hue)"),
+              ("fd_factors", "FD_factors"), ("iou_best_of_two", "best-of-two"),
+              ("trivial", "trivial share"), ("minutes", "minutes")]
+
+
+def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant"),
+              columns=None) -> list[dict]:
     """Group rows by ``keys``; for every numeric column the mean, std and the values per seed."""
     groups = defaultdict(list)
     for r in rows:
@@ -163,7 +227,7 @@ def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant")) ->
     out = []
     for key, rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
         s = dict(zip(keys, key), seeds=len(rs))
-        for col, _ in COLUMNS:
+        for col, _ in columns or COLUMNS:
             v = np.array([r[col] for r in rs], dtype=float)
             s[col] = {"mean": float(v.mean()), "std": float(v.std()), "values": v.tolist()}
         out.append(s)
@@ -172,7 +236,7 @@ def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant")) ->
 
 def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
     """The comparison table as markdown: mean ± std over seeds (std over seeds, ddof 0)."""
-    names = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
+    names = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2", "dscomgan": "DS-ComGAN"}
     head = "| model | preset | β | seeds | " + " | ".join(c for _, c in columns) + " |"
     lines = [head, "|---" * (4 + len(columns)) + "|"]
     for s in summary:

@@ -174,6 +174,23 @@ def sample(g, *inputs: torch.Tensor) -> dict:
     return {k: v.detach() for k, v in out.items()}
 
 
+@torch.no_grad()
+def standing_statistics(g, inputs: tuple, batch: int = 64):
+    """A copy of ``g`` in eval mode whose BatchNorm statistics are the averages of the batch
+    statistics over ``inputs`` (BigGAN's "standing statistics").  It then makes one image at a
+    time (a widget) the way ``sample`` makes it inside a large batch."""
+    g = copy.deepcopy(g)
+    bns = [m for m in g.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None                     # cumulative average over the batches below
+    g.train()
+    n = len(inputs[0])
+    for i in range(0, n - batch + 1, batch):
+        g(*(t[i:i + batch] for t in inputs))
+    return g.eval()
+
+
 def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
           on_log=None):
     """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of

@@ -93,7 +93,9 @@ class Composer:
 
 
 SHORT_LABELS = {"grad_mask_params": "g_M = ‖∂L_G/∂θ_M‖", "grad_mask_pixels_adv": "‖∂L_adv/∂m‖",
-                "soft_share": "soft-pixel share", "trivial": "trivial share"}
+                "soft_share": "soft-pixel share", "trivial": "trivial share",
+                "loss_info": "L_info (eq. 8)", "info_acc_f": "D_f accuracy (codes read back)",
+                "loss_g_adv_z": "-log D_z(x_z)"}
 
 
 class LiveTraining:
@@ -159,3 +161,59 @@ class LiveTraining:
         fig.savefig(buf, format="png", dpi=80)
         plt.close(fig)
         self.handle.update(PNG(data=buf.getvalue()))
+
+
+class LatentExplorer:
+    """DS-ComGAN's inputs by hand: walk z from one sample to another, and pick the foreground
+    code f and the background code b; composite, mask, x_f and x_b update at once.
+
+    The generator runs one image at a time in eval mode, with BatchNorm statistics averaged
+    over 1,024 training-like inputs (``train.standing_statistics``), so an image looks as it
+    does inside a large batch and does not depend on the others.
+    """
+
+    def __init__(self, g, n_pairs: int = 50, seed: int = 0, scale: int = 4, n_standing: int = 1024):
+        from .factors import fixed_inputs
+        from .train import standing_statistics
+        self.n_codes, self.scale = g.n_codes, scale
+        self.g = standing_statistics(g, fixed_inputs(n_standing, g.n_codes, g.z_dim, seed=seed + 1))
+        self.pairs = torch.randn(n_pairs, 2, g.z_dim, generator=torch.Generator().manual_seed(seed))
+        codes = list(range(self.n_codes))
+        self.pair = W.IntSlider(value=0, min=0, max=n_pairs - 1, description="z pair")
+        self.t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="z: A → B")
+        self.f = W.ToggleButtons(options=codes, value=0, description="f (object)")
+        self.b = W.ToggleButtons(options=codes, value=min(1, self.n_codes - 1),
+                                 description="b (scene)")
+        self.image = W.Image(format="png")
+        self.caption = W.HTML()
+        for control in (self.pair, self.t, self.f, self.b):
+            control.style.description_width = "80px"
+            control.observe(self._on_change, names="value")
+        for chooser in (self.f, self.b):
+            chooser.style.button_width = "34px"
+        self.widget = W.VBox([W.HBox([self.pair, self.t]), self.f, self.b, self.image, self.caption])
+        self._on_change()
+
+    def z(self, pair: int, t: float) -> torch.Tensor:
+        """(1, z_dim): the point a fraction t of the way from sample A to sample B."""
+        a, b = self.pairs[pair]
+        return torch.lerp(a, b, t)[None]
+
+    @torch.no_grad()
+    def render(self, pair: int, t: float, f: int, b: int) -> dict[str, torch.Tensor]:
+        """The pure part: the generator's output (batch of one) for these inputs."""
+        return self.g(self.z(pair, t), torch.tensor([f]), torch.tensor([b]))
+
+    def current(self) -> dict[str, torch.Tensor]:
+        return self.render(self.pair.value, self.t.value, self.f.value, self.b.value)
+
+    def strip(self, out: dict) -> bytes:
+        return png_strip([to_numpy_image(out["image"][0]), out["mask"][0, 0].numpy(),
+                          to_numpy_image(out["fg"][0]), to_numpy_image(out["bg"][0])],
+                         scale=self.scale)
+
+    def _on_change(self, change=None) -> None:
+        out = self.current()
+        self.image.value = self.strip(out)
+        self.caption.value = (f"<tt>composite | mask m | x_f = F(φ, f) | x_b = B(φ, b)</tt> "
+                              f"&nbsp; mask mean {float(out['mask'].mean()):.2f}")

@@ -17,7 +17,7 @@
 # # 03 · ComGAN: one trunk, three light heads
 #
 # *comgan-lite, a teaching series on compositional GANs.* &nbsp; Previous: 02 · Trivial solutions
-# &nbsp; Next: 04 · DS-ComGAN disentanglement (in preparation)
+# &nbsp; Next: 04 · DS-ComGAN disentanglement
 #
 # ## Learning goals
 # - Assemble ComGAN from the module: a feature generator $\Phi$ and three heads $F$, $B$, $M$
@@ -358,5 +358,5 @@ exercises.check_deep_mask_parameters(answer_3)
 #   that forgiveness hide a real failure?
 # - Which of Corollary 1's rules would you test next, and with which run?
 #
-# Next: 04 · DS-ComGAN disentanglement (in preparation), where codes f and b choose the
+# Next: 04 · DS-ComGAN disentanglement, where codes f and b choose the
 # foreground and background classes.

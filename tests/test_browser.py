@@ -30,8 +30,10 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # notebook -> (code that displays the widget, label of a dropdown to move, its new value)
+# notebook -> (code of the widget's cell, control label, value to pick, control kind)
 WIDGET_CHECKS = {
-    "01_image_composition.ipynb": ("composer.widget", "mask", "heart"),
+    "01_image_composition.ipynb": ("composer.widget", "mask", "heart", "dropdown"),
+    "04_ds_comgan_disentanglement.ipynb": ("explorer.widget", "f (object)", "3", "toggle"),
 }
 
 if not CHROMIUM:
@@ -116,7 +118,7 @@ CELL_STATES = """() => {
 @pytest.mark.parametrize("notebook", list(WIDGET_CHECKS))
 def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook):
     base, token = lab
-    widget_code, label, new_value = WIDGET_CHECKS[notebook]
+    widget_code, label, new_value, kind = WIDGET_CHECKS[notebook]
     shots = SHOTS / notebook.removesuffix(".ipynb")
     shots.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -151,10 +153,14 @@ def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook)
     image = widget_box.locator("img").first
     image.wait_for(state="visible", timeout=30_000)
     image.scroll_into_view_if_needed()
-    dropdown = widget_box.locator(".widget-dropdown").filter(has=page.locator(f"label:text-is('{label}')"))
     widget_box.screenshot(path=shots / "3-widget-before.png")
     before = image.screenshot()
-    dropdown.locator("select").select_option(new_value)
+    if kind == "dropdown":
+        control = widget_box.locator(".widget-dropdown").filter(has=page.locator(f"label:text-is('{label}')"))
+        control.locator("select").select_option(new_value)
+    else:  # toggle buttons: click the button that shows new_value
+        control = widget_box.locator(".widget-toggle-buttons").filter(has=page.locator(f"label:text-is('{label}')"))
+        control.get_by_role("button", name=new_value, exact=True).click()
     page.wait_for_timeout(300)
     deadline = time.time() + 10
     after = image.screenshot()

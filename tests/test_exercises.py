@@ -87,3 +87,32 @@ def test_deep_mask_parameters():
     n = nets.count_parameters(nets.make_generator("comgan", 32, n_res_mask=2).mask)
     assert exercises.check_deep_mask_parameters(n)
     assert not exercises.check_deep_mask_parameters(n + 1)
+
+
+def test_coded_head_channels():
+    from comgan_lite import nets
+    g = nets.make_ds_generator(32, n_codes=8)
+    assert exercises.check_coded_head_channels(None, g) is None
+    assert exercises.check_coded_head_channels(72, g)
+    assert not exercises.check_coded_head_channels(64, g)
+    assert exercises.check_coded_head_channels(24, nets.make_ds_generator(32, n_codes=8, global_features=False))
+
+
+def test_code_pairs():
+    assert exercises.check_code_pairs(None, 64, 8) is None
+    assert exercises.check_code_pairs(8, 64, 8)
+    assert not exercises.check_code_pairs(64, 64, 8)
+    assert not exercises.check_code_pairs("eight", 64, 8)
+
+
+def test_change_rate():
+    from comgan_lite import factors, nets, train
+    torch.manual_seed(0)
+    g, clf = nets.make_ds_generator(32, n_codes=4), factors.FactorClassifier(32).eval()
+    inputs = factors.fixed_inputs(128, 4, 64, 2024)
+    before = factors.predict(clf, train.sample(g, *inputs)["image"])["fg_hue"]
+    after = factors.predict(clf, train.sample(g, *factors.resample(inputs, "f", 4, 2025))["image"])["fg_hue"]
+    rate = float((before != after).float().mean())
+    assert exercises.check_change_rate(None, g, clf, "f", "fg_hue") is None
+    assert exercises.check_change_rate(rate, g, clf, "f", "fg_hue")
+    assert not exercises.check_change_rate(rate + 0.1, g, clf, "f", "fg_hue")

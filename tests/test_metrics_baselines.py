@@ -49,3 +49,17 @@ def test_normalized_mutual_information():
     assert 0.2 < nmi(a, a // 2) < 0.9                        # coarser: partial information
     with pytest.raises(ValueError):
         nmi(a, a[:10])
+
+
+def test_frechet_distance_exact_cases():
+    from comgan_lite.metrics import frechet_distance
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(400, 5)) @ rng.normal(size=(5, 5))
+    shift = np.arange(5.0)
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    assert frechet_distance(a, a + shift) == pytest.approx((shift ** 2).sum(), rel=1e-6)
+    # b = 2a: |mu_a|^2 + tr(S + 4S - 2 * 2S) = |mu_a|^2 + tr(S)
+    expected = (a.mean(0) ** 2).sum() + np.trace(np.cov(a, rowvar=False))
+    assert frechet_distance(a, 2 * a) == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="same D"):
+        frechet_distance(a, a[:, :3])
