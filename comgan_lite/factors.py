@@ -152,9 +152,12 @@ def load_classifier(path: str | Path) -> tuple[FactorClassifier, dict]:
 # What each input moves
 # ----------------------------------------------------------------------------------------------
 def resample(inputs: tuple, which: str, n_codes: int, seed: int) -> tuple:
-    """(z, f, b) with one of them drawn afresh (codes: always a *different* value)."""
+    """(z, f, b) with one of them drawn afresh (codes: always a *different* value), or with
+    ``which='all'`` a fresh, independent draw of all three (the reference: unrelated images)."""
     z, f, b = inputs
     rng = torch.Generator().manual_seed(seed)
+    if which == "all":
+        return fixed_inputs(len(z), n_codes, z.shape[1], seed)
     if which == "z":
         return torch.randn(z.shape, generator=rng), f, b
     shift = torch.randint(1, n_codes, f.shape, generator=rng)     # never the same code
@@ -174,7 +177,8 @@ def disentanglement(g, classifier: FactorClassifier, n: int = 512, seed: int = 2
 
     - ``control[input][factor]``: resample z, f or b alone (the others fixed) and count the
       share of images whose predicted factor changed; ``control[input]['mask']`` is 1 - the
-      mean IoU of the masks before and after.
+      mean IoU of the masks before and after.  ``control['all']`` resamples everything: the
+      rates between unrelated images, the ceiling to read the others against.
     - ``purity[code][factor]``: normalised mutual information between the code f (or b) and
       each predicted factor (1: the code fixes the factor; 0: independent).
     """
@@ -183,7 +187,7 @@ def disentanglement(g, classifier: FactorClassifier, n: int = 512, seed: int = 2
     base = train.sample(g, *base_inputs)
     before = predict(classifier, base["image"])
     control = {}
-    for i, which in enumerate(("z", "f", "b")):
+    for i, which in enumerate(("z", "f", "b", "all")):
         out = train.sample(g, *resample(base_inputs, which, n_codes, seed + 1 + i))
         after = predict(classifier, out["image"])
         row = {k: float((before[k] != after[k]).float().mean()) for k in FACTORS}

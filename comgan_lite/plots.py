@@ -168,16 +168,18 @@ def controllability(tables: dict, factors=("mask", "shape", "fg_class", "fg_hue"
     DS-ComGAN lights the diagonal blocks: z -> mask and shape, f -> object, b -> scene."""
     names = {"mask": "mask\n(1−IoU)", "shape": "shape", "fg_class": "object\ntexture",
              "fg_hue": "object\nhue", "bg_class": "scene\ntexture", "bg_hue": "scene\nhue"}
-    fig, axes = plt.subplots(1, len(tables), figsize=(size * len(factors) * len(tables) + 1.2, 2.3),
+    fig, axes = plt.subplots(1, len(tables), figsize=(size * len(factors) * len(tables) + 1.2, 2.7),
                              squeeze=False)
     for ax, (title, table) in zip(axes[0], tables.items()):
-        grid = np.array([[table[w][k] for k in factors] for w in ("z", "f", "b")])
+        inputs = [w for w in ("z", "f", "b", "all") if w in table]
+        grid = np.array([[table[w][k] for k in factors] for w in inputs])
         ax.imshow(grid, cmap="viridis", vmin=0, vmax=1)
         for (r, c), v in np.ndenumerate(grid):
             ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
                     color="black" if v > 0.55 else "white")
         ax.set_xticks(range(len(factors)), [names.get(k, k) for k in factors], fontsize=7)
-        ax.set_yticks(range(3), ["resample z", "resample f", "resample b"], fontsize=7)
+        ax.set_yticks(range(len(inputs)), [{"all": "resample all\n(reference)"}.get(w, f"resample {w}")
+                                           for w in inputs], fontsize=7)
         ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig

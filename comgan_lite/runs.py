@@ -58,8 +58,8 @@ def find_runs(root: str | Path = RUNS_DIR, **match) -> list[Path]:
     match.setdefault("variant", "")
     found = []
     for folder in sorted(Path(root).glob("*/")):
-        if not (folder / "config.json").exists():
-            continue
+        if not (folder / "config.json").exists() or folder.name.endswith(".tmp"):
+            continue                             # .tmp: a run being shipped right now
         cfg = read_config(folder)
         cfg["variant"] = variant(cfg)
         if all(v is None or cfg.get(k) == v for k, v in match.items()):

@@ -30,6 +30,8 @@ def test_resample_changes_only_what_it_names():
     assert torch.equal(z2, z) and torch.equal(b2, b) and (f2 != f).all() and f2.max() < 5
     z3, f3, b3 = factors.resample((z, f, b), "z", 5, seed=1)
     assert not torch.equal(z3, z) and torch.equal(f3, f) and torch.equal(b3, b)
+    z4, f4, b4 = factors.resample((z, f, b), "all", 5, seed=1)
+    assert not torch.equal(z4, z) and not torch.equal(f4, f) and not torch.equal(b4, b)
 
 
 def test_disentanglement_on_an_untrained_generator():
@@ -37,10 +39,10 @@ def test_disentanglement_on_an_untrained_generator():
     g, clf = nets.make_ds_generator(32, n_codes=4), factors.FactorClassifier(32)
     d = factors.disentanglement(g, clf, n=64)
     table = d["control"]
-    assert set(table) == {"z", "f", "b"}
+    assert set(table) == {"z", "f", "b", "all"}
     assert set(table["f"]) == set(factors.FACTORS) | {"mask"}
     assert table["f"]["mask"] == 0 and table["b"]["mask"] == 0   # M reads z only
-    assert table["z"]["mask"] > 0
+    assert table["z"]["mask"] > 0 and table["all"]["mask"] > 0
     assert all(0 <= v <= 1 for code in d["purity"].values() for v in code.values())
 
 
