@@ -172,6 +172,19 @@ def evaluate_runs(folders, progress: bool = True) -> list[dict]:
     return [evaluate_run(f) for f in tqdm(list(folders), desc="evaluating runs", disable=not progress)]
 
 
+def write_eval(folder: str | Path) -> dict:
+    """(Re)write a run's eval.json from its generator (atomically): after a change to a metric,
+    the stated numbers of every shipped run are measured again, never edited by hand."""
+    folder = Path(folder)
+    stated = evaluate_run(folder)
+    if stated["weights"] == "ema":                               # and the last weights beside it
+        stated["last"] = evaluate_run(folder, ema=False)
+    tmp = folder / "eval.json.tmp"
+    tmp.write_text(json.dumps(stated, indent=1) + "\n")
+    tmp.replace(folder / "eval.json")
+    return stated
+
+
 def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = True) -> Path:
     """Copy a finished run (``train.train`` folder) into ``root/<name>`` in its shipped form and
     write its eval.json.  Refuses unfinished runs; never leaves a half-copied folder.
@@ -190,10 +203,7 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
     snaps = sorted((src / "snapshots").glob("step*.png"))
     if snaps:
         shutil.copy2(snaps[-1], tmp / "final.png")
-    stated = evaluate_run(tmp)                                   # run: src.name
-    if stated["weights"] == "ema":                               # and the last weights beside it
-        stated["last"] = evaluate_run(tmp, ema=False)
-    (tmp / "eval.json").write_text(json.dumps(stated, indent=1) + "\n")
+    write_eval(tmp)
     if not with_generator:
         (tmp / "generator.pt").unlink()
     shutil.rmtree(dst, ignore_errors=True)

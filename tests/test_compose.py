@@ -84,3 +84,10 @@ def test_binary_entropy_values_and_stability():
     assert torch.isfinite(s.grad).all()
     assert torch.allclose(losses.binary_entropy_from_logits(s.detach()[25:36]),
                           losses.binary_entropy(torch.sigmoid(s.detach()[25:36])), atol=1e-5)
+
+
+def test_no_real_mask_counts_as_trivial():
+    from comgan_lite.data import ShapesDataset
+    for preset in ("easy", "medium", "hard"):
+        masks = torch.from_numpy(ShapesDataset(preset, 32, "test", 1000).arrays(progress=False)["mask"])
+        assert compose.trivial_share(masks[:, None].float())["trivial"] == 0, preset

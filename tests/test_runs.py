@@ -106,7 +106,7 @@ def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
     monkeypatch.setattr(train, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
     for cfg in (TrainConfig(family="pi2", beta=1.0, seed=2, steps=2000),
                 TrainConfig(n_res=4, head_width=64, mask_init_logit=-8.0, spectral_norm=True),
-                TrainConfig(family="dscomgan", info=False, global_features=False, tie_codes=True)):
+                TrainConfig(family="dscomgan", info=False, global_features=False, tie_codes=True, ema=0.995)):
         cmd = module.command(asdict(cfg), tmp_path / "x")
         assert cmd[1:3] == ["-m", "comgan_lite.train"]
         train.main(cmd[3:])
