@@ -28,8 +28,7 @@ def main(argv=None):
     p.add_argument("--json", type=Path, help="also write the per-run rows as JSON here")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
-    folders = args.folders or [f for f in runs.find_runs(variant=None)
-                                if runs.read_config(f)["family"] != "dscomgan"]  # bench/disentanglement.py
+    folders = args.folders or runs.find_runs(variant=None, family=runs.COMGAN_FAMILIES)
     if not folders:
         sys.exit(f"no run folders given or found in {runs.RUNS_DIR}")
     rows = runs.evaluate_runs(folders)

@@ -53,8 +53,9 @@ def variant(cfg: dict) -> str:
 
 
 def find_runs(root: str | Path = RUNS_DIR, **match) -> list[Path]:
-    """Run folders under ``root`` (sorted) whose config matches every ``key=value`` given;
-    ``variant=''`` (the default) keeps only default architectures, ``variant=None`` keeps all."""
+    """Run folders under ``root`` (sorted) whose config matches every ``key=value`` given (a
+    tuple of values: any of them); ``variant=''`` (the default) keeps only default
+    architectures, ``variant=None`` keeps all."""
     match.setdefault("variant", "")
     found = []
     for folder in sorted(Path(root).glob("*/")):
@@ -62,7 +63,8 @@ def find_runs(root: str | Path = RUNS_DIR, **match) -> list[Path]:
             continue                             # .tmp: a run being shipped right now
         cfg = read_config(folder)
         cfg["variant"] = variant(cfg)
-        if all(v is None or cfg.get(k) == v for k, v in match.items()):
+        if all(v is None or cfg.get(k) == v or (isinstance(v, tuple) and cfg.get(k) in v)
+               for k, v in match.items()):
             found.append(folder)
     return found
 
@@ -218,6 +220,7 @@ COLUMNS = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
            ("minutes", "minutes")]
 
 
+COMGAN_FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebook 04
 DS_COLUMNS = [("ctrl_f_fg_class", "f → object texture"), ("ctrl_f_fg_hue", "f → object hue"),
               ("ctrl_f_bg_hue", "f → scene hue"), ("ctrl_b_bg_class", "b → scene texture"),
               ("ctrl_b_bg_hue", "b → scene hue"), ("ctrl_b_fg_hue", "b → object hue"),

@@ -249,8 +249,8 @@ plt.show()
 # %% [markdown]
 # Each ablation moves the model in the direction Corollary 1 warns about, in its own way:
 #
-# - **Heavy F/B** is the only `easy` run in this series with a sizeable trivial share: a sixth
-#   of its masks are all 0 or all 1, because a head that can paint a whole scene no longer needs
+# - **Heavy F/B** is the only `easy` run in this series with a sizeable trivial share: about a
+#   tenth of its masks are all 0 or all 1, because a head that can paint a whole scene no longer needs
 #   the mask. Its $g_M$ is several times smaller than the designed model's. It was also ten times
 #   slower to train (the printout's minutes), since the heads run at full resolution.
 # - **Deep M** has no trivial masks, but after 2,000 steps its mask is much softer than the
@@ -315,7 +315,7 @@ plt.show()
 # - $\beta = 1$ gives binary masks and good masks sooner; $\beta = 0.1$ needs more than 6,000
 #   steps to settle.
 # - Breaking Corollary 1's rules in single-seed ablations: heavy $F$/$B$ heads produced trivial
-#   masks on `easy` (about a sixth of them), a deep $M$ a softer, later mask.
+#   masks on `easy` (about a tenth of them), a deep $M$ a softer, later mask.
 # - Over three seeds on `easy` at β = 1, ComGAN had the highest mean faithfulness after 2,000
 #   steps (spreads overlap with Π1's), at the lowest cost; nobody fell into a trivial solution
 #   there.

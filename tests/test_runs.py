@@ -111,3 +111,13 @@ def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
         assert cmd[1:3] == ["-m", "comgan_lite.train"]
         train.main(cmd[3:])
         assert seen["cfg"] == cfg and Path(seen["out"]) == tmp_path / "x"
+
+
+def test_find_runs_matches_any_of_a_tuple(tmp_path):
+    for name, family in (("a", "comgan"), ("b", "pi1"), ("c", "dscomgan")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(vars(TrainConfig(family=family))))
+    (tmp_path / "d.tmp").mkdir()                       # a run being shipped
+    (tmp_path / "d.tmp" / "config.json").write_text(json.dumps(vars(TrainConfig())))
+    assert [p.name for p in runs.find_runs(tmp_path, family=("comgan", "pi1"))] == ["a", "b"]
+    assert [p.name for p in runs.find_runs(tmp_path, family="dscomgan")] == ["c"]
