@@ -11,7 +11,8 @@ classifier (data/factors/):
   - purity: NMI between the code f (b) and the object's (scene's) texture class and hue;
   - FD_factors: the Fréchet distance between 2,000 composites and 2,000 real test images on the
     classifier's 128-d features (not FID);
-then mean +- std over seeds per variant (tied codes, no L_info, no global features).  Every run is
+then mean +- std over seeds per variant (tied codes, no L_info, no global features), with the
+codes named by role: the object code is f or b, whichever layer holds the object in that run.  Every run is
 checked against the eval.json written when it was shipped; the script exits non-zero on drift.
 Last, it times the latent explorer (median of 50 re-renders; target < 100 ms).
 """
@@ -60,7 +61,8 @@ def main(argv=None):
             off = {k: (s[k], r[k]) for k in CHECKED if abs(s[k] - r[k]) > (0.5 if k == "fd_factors" else 0.01)}
             if off:
                 drift.append(f"{folder.name}: " + ", ".join(f"{k} stated {a:.3f} now {b:.3f}" for k, (a, b) in off.items()))
-    print(runs.markdown_table(runs.summarise(rows, columns=runs.DS_COLUMNS), runs.DS_COLUMNS))
+    by_role = [runs.by_role(r) for r in rows]   # object code: f or b, whichever layer holds the object
+    print(runs.markdown_table(runs.summarise(by_role, columns=runs.DS_COLUMNS), runs.DS_COLUMNS))
     ms = explorer_milliseconds(folders[0])
     print(f"\nlatent explorer ({folders[0].name}): median re-render {ms:.1f} ms (target < 100 ms)")
     if args.json:

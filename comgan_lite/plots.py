@@ -162,24 +162,28 @@ def snapshots(paths: dict, size: float = 4.2):
 
 
 def controllability(tables: dict, factors=("mask", "shape", "fg_class", "fg_hue", "bg_class", "bg_hue"),
-                    size: float = 0.62):
-    """One heatmap per model: rows are the resampled input (z, f, b), columns what changed in
-    the composite (share of images whose predicted factor changed; mask: 1 - IoU).  An ideal
-    DS-ComGAN lights the diagonal blocks: z -> mask and shape, f -> object, b -> scene."""
+                    size: float = 0.62, per_row: int = 2):
+    """One heatmap per model: rows are the resampled input (``{input: {factor: rate}}``, in the
+    table's order), columns what changed in the composite (share of images whose predicted
+    factor changed; mask: 1 - IoU).  An ideal DS-ComGAN lights the diagonal: z -> mask and
+    shape, the object's code -> the object, the scene's code -> the scene."""
     names = {"mask": "mask\n(1−IoU)", "shape": "shape", "fg_class": "object\ntexture",
              "fg_hue": "object\nhue", "bg_class": "scene\ntexture", "bg_hue": "scene\nhue"}
-    fig, axes = plt.subplots(1, len(tables), figsize=(size * len(factors) * len(tables) + 1.2, 2.7),
+    n_cols = min(per_row, len(tables))
+    n_rows = -(-len(tables) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * len(factors) * n_cols + 1.6, 2.7 * n_rows),
                              squeeze=False)
-    for ax, (title, table) in zip(axes[0], tables.items()):
-        inputs = [w for w in ("z", "f", "b", "all") if w in table]
+    for ax in axes.flat[len(tables):]:
+        ax.axis("off")
+    for ax, (title, table) in zip(axes.flat, tables.items()):
+        inputs = list(table)
         grid = np.array([[table[w][k] for k in factors] for w in inputs])
         ax.imshow(grid, cmap="viridis", vmin=0, vmax=1)
         for (r, c), v in np.ndenumerate(grid):
             ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
                     color="black" if v > 0.55 else "white")
         ax.set_xticks(range(len(factors)), [names.get(k, k) for k in factors], fontsize=7)
-        ax.set_yticks(range(len(inputs)), [{"all": "resample all\n(reference)"}.get(w, f"resample {w}")
-                                           for w in inputs], fontsize=7)
+        ax.set_yticks(range(len(inputs)), [f"resample {w}" for w in inputs], fontsize=7)
         ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig

@@ -221,12 +221,47 @@ COLUMNS = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
 
 
 COMGAN_FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebook 04
-DS_COLUMNS = [("ctrl_f_fg_class", "f → object texture"), ("ctrl_f_fg_hue", "f → object hue"),
-              ("ctrl_f_bg_hue", "f → scene hue"), ("ctrl_b_bg_class", "b → scene texture"),
-              ("ctrl_b_bg_hue", "b → scene hue"), ("ctrl_b_fg_hue", "b → object hue"),
-              ("ctrl_z_mask", "z → mask (1−IoU)"), ("ctrl_z_fg_hue", "z → object hue"),
-              ("nmi_f_fg_class", "NMI(f, object texture)"), ("nmi_f_fg_hue", "NMI(f, object hue)"),
-              ("nmi_b_bg_class", "NMI(b, scene texture)"), ("nmi_b_bg_hue", "NMI(b, scene hue)"),
+
+
+def object_in_background(row: dict) -> bool:
+    """True when a run drew the object in x_b (notebook 03's inverted polarity): its fixed-
+    polarity faithfulness is far below its best-of-two one."""
+    return row["iou"] < row["iou_best_of_two"] - 0.1
+
+
+def by_role(row: dict) -> dict:
+    """A DS-ComGAN evaluation row with its codes named by role: the *object code* is f when the
+    object sits in x_f and b when it sits in x_b (and the *scene code* the other one), so runs of
+    either polarity can be compared and averaged.  Adds ``ctrl_object_<factor>``,
+    ``ctrl_scene_<factor>``, ``nmi_object_<factor>``, ``nmi_scene_<factor>`` and
+    ``object_in_x_b`` (1 or 0)."""
+    inverted = object_in_background(row)
+    roles = {"object": "b" if inverted else "f", "scene": "f" if inverted else "b"}
+    out = dict(row, object_in_x_b=float(inverted))
+    for role, code in roles.items():
+        for key in [k for k in row if k.startswith(f"ctrl_{code}_") or k.startswith(f"nmi_{code}_")]:
+            kind, factor = key.split("_", 2)[0], key.split("_", 2)[2]
+            out[f"{kind}_{role}_{factor}"] = row[key]
+    return out
+
+
+def control_table(row: dict, factors_shown=None) -> dict:
+    """{input: {factor: change rate}} of a ``by_role`` row, inputs z, object code, scene code and
+    the resample-everything reference (for ``plots.controllability``)."""
+    names = {"z": "z", "object": "object code", "scene": "scene code", "all": "all (reference)"}
+    keys = factors_shown or [k[len("ctrl_z_"):] for k in row if k.startswith("ctrl_z_")]
+    return {label: {k: row[f"ctrl_{w}_{k}"] for k in keys} for w, label in names.items()}
+
+DS_COLUMNS = [("object_in_x_b", "object in x_b"),
+              ("ctrl_object_fg_hue", "object code → object hue"),
+              ("ctrl_object_bg_hue", "object code → scene hue"),
+              ("ctrl_scene_bg_hue", "scene code → scene hue"),
+              ("ctrl_scene_fg_hue", "scene code → object hue"),
+              ("ctrl_object_fg_class", "object code → object texture"),
+              ("ctrl_z_fg_class", "z → object texture"),
+              ("nmi_object_fg_hue", "NMI(object code, object hue)"),
+              ("nmi_scene_bg_hue", "NMI(scene code, scene hue)"),
+              ("nmi_object_fg_class", "NMI(object code, object texture)"),
               ("fd_factors", "FD_factors"), ("iou_best_of_two", "best-of-two"),
               ("trivial", "trivial share"), ("minutes", "minutes")]
 

@@ -121,3 +121,17 @@ def test_find_runs_matches_any_of_a_tuple(tmp_path):
     (tmp_path / "d.tmp" / "config.json").write_text(json.dumps(vars(TrainConfig())))
     assert [p.name for p in runs.find_runs(tmp_path, family=("comgan", "pi1"))] == ["a", "b"]
     assert [p.name for p in runs.find_runs(tmp_path, family="dscomgan")] == ["c"]
+
+
+def test_by_role_names_codes_after_the_layer_that_holds_the_object():
+    row = {"iou": 0.02, "iou_best_of_two": 0.6, "ctrl_f_bg_hue": 0.7, "ctrl_b_fg_hue": 0.9,
+           "ctrl_f_fg_hue": 0.1, "ctrl_b_bg_hue": 0.2, "ctrl_z_fg_hue": 0.3, "ctrl_all_fg_hue": 0.8,
+           "nmi_b_fg_hue": 0.5, "nmi_f_bg_hue": 0.4}
+    inverted = runs.by_role(row)                       # object in x_b: b is the object code
+    assert inverted["object_in_x_b"] == 1.0
+    assert inverted["ctrl_object_fg_hue"] == 0.9 and inverted["ctrl_scene_bg_hue"] == 0.7
+    assert inverted["nmi_object_fg_hue"] == 0.5 and inverted["nmi_scene_bg_hue"] == 0.4
+    normal = runs.by_role(dict(row, iou=0.6))
+    assert normal["object_in_x_b"] == 0.0 and normal["ctrl_object_fg_hue"] == 0.1
+    table = runs.control_table(inverted, ["fg_hue"])
+    assert table["object code"] == {"fg_hue": 0.9} and list(table)[0] == "z"
