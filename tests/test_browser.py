@@ -10,6 +10,7 @@ a message only when Chromium is absent outside CI; in CI (CI=true) a missing bro
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -52,12 +53,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _shut_down_kernels(base: str, token: str) -> None:
+    """End every kernel session the test started (the next notebook gets a lab to itself)."""
+    import urllib.request
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as r:
+        sessions = json.loads(r.read())
+    for sess in sessions:
+        req = urllib.request.Request(f"{base}/api/sessions/{sess['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(req, timeout=10).close()
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a copy of notebooks/ (so runs never autosave over the repo)."""
     root = tmp_path_factory.mktemp("lab")
     for nb in WIDGET_CHECKS:
         shutil.copy(ROOT / "notebooks" / nb, root / nb)
+    # render every cell (no windowing): images loading above a cell must not push it out of the
+    # rendered window while the test looks for its widget
+    settings = root / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "COMGAN_QUICK": "1", "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
            "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
@@ -122,7 +138,8 @@ def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook)
     shots = SHOTS / notebook.removesuffix(".ipynb")
     shots.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    # a workspace of its own: only this notebook open, no tab (and kernel) restored from the last test
+    page.goto(f"{base}/lab/workspaces/{notebook.removesuffix('.ipynb')}/tree/{notebook}?token={token}&reset")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.isReady",
@@ -139,7 +156,7 @@ def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook)
     assert not state["errors"], f"cells raised errors: {state['errors']}"
 
     # scroll the widget's cell into view (JupyterLab renders off-screen cells lazily), tag it
-    found = page.evaluate("""(code) => {
+    scroll_to_widget = """(code) => {
         const panel = window.jupyterapp.shell.currentWidget;
         const i = panel.content.widgets.findIndex(
             c => c.model.type === 'code' && c.model.sharedModel.getSource().includes(code));
@@ -147,11 +164,17 @@ def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook)
         panel.content.activeCellIndex = i;
         panel.content.scrollToItem(i);
         panel.content.widgets[i].node.id = 'widget-under-test';
-        return true; }""", widget_code)
-    assert found, f"no cell runs {widget_code!r}"
+        return true; }"""
+    assert page.evaluate(scroll_to_widget, widget_code), f"no cell runs {widget_code!r}"
     widget_box = page.locator("#widget-under-test .jp-OutputArea-output")
     image = widget_box.locator("img").first
-    image.wait_for(state="visible", timeout=30_000)
+    deadline = time.time() + 30
+    while not image.is_visible() and time.time() < deadline:   # layout may still be settling
+        page.wait_for_timeout(1000)
+        page.evaluate(scroll_to_widget, widget_code)
+    if not image.is_visible():
+        page.screenshot(path=shots / "3-widget-missing.png", full_page=True)
+    image.wait_for(state="visible", timeout=5_000)
     image.scroll_into_view_if_needed()
     widget_box.screenshot(path=shots / "3-widget-before.png")
     before = image.screenshot()
@@ -169,5 +192,6 @@ def test_notebook_runs_and_widget_responds_in_jupyterlab(lab, browser, notebook)
         after = image.screenshot()
     widget_box.screenshot(path=shots / "4-widget-after.png")
     page.close()
+    _shut_down_kernels(base, token)
     changed = after != before
     assert changed, f"moving '{label}' did not change the displayed image (see {shots})"
