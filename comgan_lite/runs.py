@@ -252,6 +252,7 @@ def control_table(row: dict, factors_shown=None) -> dict:
     keys = factors_shown or [k[len("ctrl_z_"):] for k in row if k.startswith("ctrl_z_")]
     return {label: {k: row[f"ctrl_{w}_{k}"] for k in keys} for w, label in names.items()}
 
+
 DS_COLUMNS = [("object_in_x_b", "object in x_b"),
               ("ctrl_object_fg_hue", "object code → object hue"),
               ("ctrl_object_bg_hue", "object code → scene hue"),
