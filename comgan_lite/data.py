@@ -646,3 +646,54 @@ class FolderDataset(torch.utils.data.Dataset):
             except DatasetError as e:
                 problems.append(str(e))
         return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Every dataset with ground truth, by name, as arrays
+# ----------------------------------------------------------------------------------------------
+DATASETS = ("easy", "medium", "hard", "emoji", "multi")
+MULTI_OBJECTS = (2, 4)  # "multi": easy scenes with 2-4 objects, masks are their union
+
+
+def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_000,
+                seed: int = 0, progress: bool = True) -> dict[str, np.ndarray]:
+    """Images (N, 3, H, W) uint8 and ground-truth masks (N, H, W) bool of a named dataset.
+
+    ``dataset`` is a preset ("easy", "medium", "hard"), "emoji" (sprites on mixed
+    backgrounds) or "multi" (easy scenes with 2-4 objects; the mask is their union).  Cached
+    under ``data/cache/`` like ``ShapesDataset.arrays``.
+    """
+    if dataset in PRESETS:
+        a = ShapesDataset(dataset, size, split, n, seed).arrays(progress=progress)
+        return {"image": a["image"], "mask": a["mask"]}
+    if dataset == "emoji":
+        ds = EmojiDataset(size, split, n, seed)
+        spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset,
+                "backgrounds": ds.backgrounds, "sprites": len(ds.sprites)}
+    elif dataset == "multi":
+        ds = ShapesDataset("easy", size, split, n, seed, n_objects=MULTI_OBJECTS)
+        spec = {"fingerprint": ds.fingerprint()}
+    else:
+        raise DatasetError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS)}")
+    spec.update(version=GENERATOR_VERSION, size=size, split=split, n=n, seed=seed)
+    key = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    path = DATA_DIR / "cache" / f"{dataset}-{size}px-{split}-{key}.npz"
+    if path.exists():
+        try:
+            with np.load(path) as z:
+                return {k: z[k] for k in z.files}
+        except Exception:  # a damaged cache file is rebuilt, never trusted
+            path.unlink(missing_ok=True)
+    images = np.empty((n, 3, size, size), np.uint8)
+    masks = np.empty((n, size, size), bool)
+    indices = range(n)
+    if progress:
+        from tqdm.auto import tqdm
+        indices = tqdm(indices, desc=f"rendering {dataset} {size}px {split}", disable=n < 2000)
+    for i in indices:
+        item = ds.render(i)
+        images[i] = np.round(item["image"] * 255).astype(np.uint8).transpose(2, 0, 1)
+        masks[i] = item["mask"]
+    out = {"image": images, "mask": masks}
+    save_npz_atomic(path, out)
+    return out

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F_
 
 from . import compose, nets
-from .data import ShapesDataset, images_to_tensor
+from .data import images_to_tensor, load_arrays
 from .losses import binary_entropy
 from .runtime import get_device
 
@@ -37,7 +37,7 @@ class CheckpointError(RuntimeError):
 @dataclass
 class TrainConfig:
     family: str = "comgan"          # comgan | pi1 | pi2
-    preset: str = "easy"            # data preset
+    preset: str = "easy"            # dataset: a preset (easy/medium/hard), emoji or multi
     size: int = 32                  # 32 or 64 px
     beta: float = 0.1               # weight of the binary regulariser (eq. 11)
     steps: int = 4000               # generator updates (one D update each, 1:1)
@@ -235,8 +235,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
 
     # the same real images for every seed (data seed 0): seeds vary the model, not the data
-    real_all = images_to_tensor(ShapesDataset(cfg.preset, cfg.size, "train", cfg.n_train,
-                                              seed=0).arrays(progress=progress)["image"])
+    real_all = images_to_tensor(load_arrays(cfg.preset, cfg.size, "train", cfg.n_train,
+                                            seed=0, progress=progress)["image"])
     fixed_inputs = draw_inputs(cfg, 64, torch.Generator().manual_seed(1234), device)
     mask_params = nets.get_mask_parameters(g)
 

@@ -1,0 +1,354 @@
+"""Stage 2 of DS-ComGAN: a segmenter S learned from a frozen generator (Sec. 3.3, eq. 9-10).
+
+The generator makes pairs (x_bar, m_bar): a composite and the mask it was composed with.  S is
+trained on them, and a mask discriminator D_m aligns what S predicts on *real* images with the
+distribution of generator masks (method.md 4):
+
+    L_cons = mean | S(x_bar) - m_bar |                                   (L1, eq. 10)
+    L_Dm   = BCE(D_m(m_bar), 1) + BCE(D_m(S(x_bar)), 0)
+           + BCE(D_m(m_bar), 1) + BCE(D_m(S(x)), 0)                      (eq. 9 as implemented)
+    L_S    = lambda * L_cons + BCE(D_m(S(x_bar)), 1) + BCE(D_m(S(x)), 1),  lambda = 2
+
+No ground-truth mask is used.  Two reference modes share the code:
+``cons`` (L_cons only, no D_m: what the alignment adds) and ``supervised`` (BCE on the real
+images' ground truth: the upper bound).
+
+    python -m comgan_lite.segment --generator data/runs/dscomgan-medium-b1-s0 \
+        --dataset medium --steps 2000 --out runs/seg/medium
+
+Seeded; a progress bar; a JSON-lines log; atomic checkpoints; the same command resumes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F_
+
+from . import metrics, nets
+from .data import DatasetError, images_to_tensor, load_arrays
+from .runtime import get_device
+from .train import (CheckpointError, _main_thread, _truncate_log, draw_inputs, float_state,
+                    half_state, load_checkpoint, load_generator, save_atomic, standing_statistics)
+
+CHECKPOINT = "checkpoint.pt"
+LOG = "metrics.jsonl"
+SEGMENTER = "segmenter.pt"
+MODES = ("ds", "cons", "supervised")
+
+
+@dataclass
+class SegConfig:
+    mode: str = "ds"             # ds: L_cons + D_m (eq. 9-10) | cons: L_cons only | supervised
+    generator: str = ""          # a DS-ComGAN run folder or generator.pt (modes ds and cons)
+    dataset: str = "medium"      # real images: a preset, emoji or multi (data.load_arrays)
+    size: int = 32
+    steps: int = 2000            # S updates (one D_m update each)
+    batch_size: int = 32
+    lr: float = 2e-4             # Adam (0.5, 0.999) for S and D_m, as the official code
+    lambda_cons: float = 2.0     # weight of L_cons (official: 2)
+    width: int = 16              # U-Net widths width, 2 width, 4 width (method.md 8.1)
+    levels: int = 3
+    ndf: int = 32                # D_m width
+    polarity: str = "auto"       # which side of m_bar is the object: auto | keep | invert
+    ema: bool = True             # use the generator's EMA weights when it has them
+    n_standing: int = 1024       # generator samples for its BatchNorm statistics and the polarity vote
+    n_train: int = 10_000        # real training images (train split)
+    seed: int = 0
+    log_every: int = 50
+    checkpoint_every: int = 250
+    threads: int = 1
+
+    ARCHITECTURE = ("size", "width", "levels", "ndf")
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return tuple(self.width << i for i in range(self.levels))
+
+
+# ----------------------------------------------------------------------------------------------
+# The frozen generator as a source of pairs
+# ----------------------------------------------------------------------------------------------
+def generator_file(path: str | Path) -> Path:
+    path = Path(path)
+    return path / "generator.pt" if path.is_dir() else path
+
+
+def object_is_inverted(masks: torch.Tensor) -> bool:
+    """Which side of the generator's masks is the object, decided without labels: the side
+    that fills more of the central quarter than of the border (the rule the Otsu and k-means
+    baselines use per image, here over a whole sample).  DS-ComGAN may paint the object into
+    x_b (notebook 04); then S must learn 1 - m_bar."""
+    m = masks[:, 0]
+    h, w = m.shape[-2:]
+    centre = m[:, h // 4: 3 * h // 4, w // 4: 3 * w // 4].mean()
+    border = torch.cat([m[:, 0], m[:, -1], m[:, :, 0], m[:, :, -1]], 1).mean()
+    return bool(centre < border)
+
+
+class PairSource:
+    """Fresh (x_bar, m_bar) every call from a frozen generator: no gradients, eval mode with
+    standing BatchNorm statistics (``train.standing_statistics``), the mask flipped once and for
+    all when the object lives in x_b."""
+
+    def __init__(self, path: str | Path, size: int, polarity: str = "auto", ema: bool = True,
+                 device="cpu", seed: int = 0, n_standing: int = 1024):
+        path = generator_file(path)
+        ckpt_has_ema = "g_ema" in load_checkpoint(path)
+        g, self.cfg = load_generator(path, device, ema=ema and ckpt_has_ema)
+        if self.cfg.family != "dscomgan":
+            raise CheckpointError(f"{path} is a {self.cfg.family} generator; the segmenter is "
+                                  "trained on a DS-ComGAN (train one with --family dscomgan)")
+        if self.cfg.size != size:
+            raise CheckpointError(f"{path} makes {self.cfg.size} px images, the segmenter is "
+                                  f"{size} px; pass --size {self.cfg.size}")
+        for p in g.parameters():
+            p.requires_grad_(False)
+        rng = torch.Generator().manual_seed(10_000 + seed)
+        self.g = standing_statistics(g, draw_inputs(self.cfg, n_standing, rng, device),
+                                     batch=min(64, n_standing))
+        self.device = device
+        if polarity not in ("auto", "keep", "invert"):
+            raise ValueError("polarity must be auto, keep or invert")
+        if polarity == "auto":
+            self.inverted = object_is_inverted(self.sample(n_standing, rng, flip=False)[1])
+        else:
+            self.inverted = polarity == "invert"
+
+    @torch.no_grad()
+    def sample(self, n: int, rng: torch.Generator, flip: bool = True):
+        """(x_bar (n, 3, H, W) in [-1, 1], m_bar (n, 1, H, W) in [0, 1], object = 1)."""
+        out = self.g(*draw_inputs(self.cfg, n, rng, self.device))
+        m = out["mask"]
+        return out["image"], (1 - m if flip and self.inverted else m)
+
+
+# ----------------------------------------------------------------------------------------------
+# Segmenter, prediction and evaluation
+# ----------------------------------------------------------------------------------------------
+def build(cfg: SegConfig):
+    """S (a U-Net, logits out) and D_m (the DCGAN-style D on a 1-channel mask in [-1, 1])."""
+    return nets.UNet(cfg.widths), nets.Discriminator(cfg.size, ndf=cfg.ndf, in_ch=1)
+
+
+def as_d_input(masks: torch.Tensor) -> torch.Tensor:
+    """Masks in [0, 1] -> [-1, 1], the range D's first layer was initialised for."""
+    return masks * 2 - 1
+
+
+@torch.no_grad()
+def predict(s: nets.UNet, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
+    """Soft masks (N, 1, H, W) in [0, 1] for images (N, 3, H, W) in [-1, 1] (eval mode)."""
+    was = s.training
+    s.eval()
+    out = torch.cat([torch.sigmoid(s(images[i:i + batch])) for i in range(0, len(images), batch)])
+    s.train(was)
+    return out
+
+
+def scores(pred, gt) -> dict[str, np.ndarray]:
+    """Per-image IoU and Dice at 0.5, fixed polarity, and best-of-two as separate arrays."""
+    return {"iou": metrics.iou(pred, gt), "dice": metrics.dice(pred, gt),
+            "iou_best_of_two": metrics.iou(pred, gt, best_of_two=True),
+            "dice_best_of_two": metrics.dice(pred, gt, best_of_two=True)}
+
+
+def evaluation_set(dataset: str, size: int = 32, n: int = 1000):
+    """The held-out set: the test split (no training of any stage sees it), as
+    (images (n, 3, H, W) in [-1, 1], masks (n, H, W) bool, uint8 images (n, H, W, 3))."""
+    a = load_arrays(dataset, size, "test", n, progress=False)
+    return images_to_tensor(a["image"]), a["mask"], a["image"].transpose(0, 2, 3, 1).copy()
+
+
+# ----------------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------------
+def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+    return F_.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
+          on_log=None) -> Path:
+    """Train (or resume) S into folder ``out``; writes ``segmenter.pt`` when done.
+    ``on_log(row, batch)`` is called with each logged row and a dict of tensors to draw
+    (x_bar, m_bar, S(x_bar), x, S(x)).  Returns the path of the log."""
+    if cfg.mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {cfg.mode!r}")
+    if cfg.mode != "supervised" and not cfg.generator:
+        raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    device = get_device()
+    torch.manual_seed(cfg.seed)
+    rng = torch.Generator().manual_seed(cfg.seed)
+    s, d = build(cfg)
+    s, d = s.to(device), d.to(device)
+    opt_s = torch.optim.Adam(s.parameters(), cfg.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), cfg.lr, betas=(0.5, 0.999))
+    step, minutes_before = 0, 0.0
+    ckpt_path = out / CHECKPOINT
+    if ckpt_path.exists():
+        ckpt = load_checkpoint(ckpt_path)
+        old = ckpt.get("config", {})
+        if old.get("mode") != cfg.mode or any(old.get(k) != getattr(cfg, k) for k in cfg.ARCHITECTURE):
+            raise CheckpointError(f"{ckpt_path} was trained with another mode or architecture "
+                                  f"({ {k: old.get(k) for k in ('mode',) + cfg.ARCHITECTURE} }); "
+                                  "use another --out folder")
+        s.load_state_dict(ckpt["s"]), d.load_state_dict(ckpt["d"])
+        opt_s.load_state_dict(ckpt["opt_s"]), opt_d.load_state_dict(ckpt["opt_d"])
+        rng.set_state(ckpt["rng"])
+        step, minutes_before = int(ckpt["step"]), float(ckpt.get("minutes", 0.0))
+        _truncate_log(out / LOG, step)
+        print(f"resuming {out} at step {step}")
+    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+
+    real = load_arrays(cfg.dataset, cfg.size, "train", cfg.n_train, progress=progress)
+    real_x = images_to_tensor(real["image"])
+    real_m = torch.from_numpy(real["mask"]).float()[:, None]
+    val = load_arrays(cfg.dataset, cfg.size, "val", 256, progress=False)
+    val_x, val_m = images_to_tensor(val["image"]).to(device), val["mask"]
+    pairs = None if cfg.mode == "supervised" else PairSource(
+        cfg.generator, cfg.size, cfg.polarity, cfg.ema, device, cfg.seed, cfg.n_standing)
+
+    stop = {"now": False}
+
+    def _request_stop(signum, frame):
+        stop["now"] = True
+    old_handler = signal.signal(signal.SIGTERM, _request_stop) if _main_thread() else None
+
+    def checkpoint():
+        save_atomic({"s": s.state_dict(), "d": d.state_dict(), "opt_s": opt_s.state_dict(),
+                     "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
+                     "minutes": minutes_before + (time.time() - start) / 60,
+                     "config": asdict(cfg)}, ckpt_path)
+
+    from tqdm.auto import tqdm
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc=f"S {cfg.mode} {cfg.dataset}")
+    start, done_here = time.time(), 0
+    s.train(), d.train()
+    try:
+        with open(out / LOG, "a") as log:
+            while step < cfg.steps and not stop["now"]:
+                idx = torch.randint(len(real_x), (cfg.batch_size,), generator=rng)
+                x = real_x[idx].to(device)
+                row = {}
+                if cfg.mode == "supervised":
+                    flip = bool(torch.rand(1, generator=rng) < 0.5)
+                    xm = real_m[idx].to(device)
+                    x, xm = (x.flip(3), xm.flip(3)) if flip else (x, xm)
+                    logits = s(x)
+                    loss_s = F_.binary_cross_entropy_with_logits(logits, xm)
+                    row["loss_bce"] = loss_s.item()
+                    shown = {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": xm}
+                else:
+                    x_bar, m_bar = pairs.sample(cfg.batch_size, rng)
+                    s_bar = torch.sigmoid(s(x_bar))                 # S(sg x_bar)
+                    loss_cons = (s_bar - m_bar).abs().mean()        # eq. 10, L1
+                    loss_s = cfg.lambda_cons * loss_cons
+                    row["loss_cons"] = loss_cons.item()
+                    s_x = torch.sigmoid(s(x)) if cfg.mode == "ds" else None
+                    if cfg.mode == "ds":
+                        # D_m step: the generator's masks are real, both predictions fake (eq. 9)
+                        d_real = d(as_d_input(m_bar))
+                        d_fake_bar, d_fake_x = d(as_d_input(s_bar.detach())), d(as_d_input(s_x.detach()))
+                        loss_d = 2 * _bce(d_real, 1.0) + _bce(d_fake_bar, 0.0) + _bce(d_fake_x, 0.0)
+                        opt_d.zero_grad(set_to_none=True)
+                        loss_d.backward()
+                        opt_d.step()
+                        loss_adv = _bce(d(as_d_input(s_bar)), 1.0) + _bce(d(as_d_input(s_x)), 1.0)
+                        loss_s = loss_s + loss_adv
+                        row.update(loss_d=loss_d.item(), loss_adv=loss_adv.item(),
+                                   d_real=float(torch.sigmoid(d_real.detach()).mean()),
+                                   d_fake_x=float(torch.sigmoid(d_fake_x.detach()).mean()))
+                    shown = {"x_bar": x_bar, "m_bar": m_bar, "s_bar": s_bar.detach(), "x": x,
+                             "s_x": None if s_x is None else s_x.detach()}
+                opt_s.zero_grad(set_to_none=True)
+                loss_s.backward()
+                opt_s.step()
+                step += 1
+                done_here += 1
+                bar.update(1)
+                if step % cfg.log_every == 0 or step == cfg.steps:
+                    pred = predict(s, val_x)
+                    if shown["s_x"] is None:                        # mode cons: S never saw x
+                        shown["s_x"] = predict(s, x)
+                    row = {"step": step, **row, "val_iou": float(metrics.iou(pred, val_m).mean()),
+                           "area_x": float((shown["s_x"] > 0.5).float().mean()),
+                           "minutes": round(minutes_before + (time.time() - start) / 60, 3)}
+                    log.write(json.dumps(row) + "\n")
+                    log.flush()
+                    bar.set_postfix(val_iou=f"{row['val_iou']:.2f}")
+                    if on_log is not None:
+                        on_log(row, shown)
+                if step % cfg.checkpoint_every == 0:
+                    checkpoint()
+                if stop_after is not None and done_here >= stop_after:
+                    break
+    except KeyboardInterrupt:
+        stop["now"] = True
+    finally:
+        bar.close()
+        checkpoint()
+        if old_handler is not None:
+            signal.signal(signal.SIGTERM, old_handler)
+    if step >= cfg.steps:
+        export_segmenter(s, cfg, out / SEGMENTER,
+                         inverted=None if pairs is None else pairs.inverted)
+    print(f"{out}: step {step}/{cfg.steps}, {done_here} steps in "
+          f"{(time.time() - start) / 60:.1f} min")
+    return out / LOG
+
+
+def export_segmenter(s: nets.UNet, cfg: SegConfig, path: Path, inverted: bool | None = None) -> None:
+    """The shipped form: fp16 state dict + config (+ whether the generator's mask was flipped)."""
+    save_atomic({"s": half_state(s), "config": asdict(cfg), "inverted": inverted}, path)
+
+
+def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]:
+    """Load a shipped segmenter (a file or a run folder), with errors that say what to do."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / SEGMENTER
+    ckpt = load_checkpoint(path)
+    if "s" not in ckpt or "config" not in ckpt:
+        raise CheckpointError(f"{path} is not a comgan-lite segmenter file (keys: {sorted(ckpt)}); "
+                              "segmenters are written by python -m comgan_lite.segment")
+    known = {f.name for f in fields(SegConfig)}
+    cfg = SegConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
+    s = nets.UNet(cfg.widths)
+    try:
+        s.load_state_dict(float_state(ckpt["s"]))
+    except RuntimeError as e:
+        raise CheckpointError(f"{path} does not fit a U-Net of widths {cfg.widths}: {e}") from e
+    return s.to(device or get_device()).eval(), cfg
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(SegConfig):
+        if f.type in ("bool", bool) and f.default:
+            p.add_argument(f"--no-{f.name.replace('_', '-')}", dest=f.name, action="store_false")
+        elif f.type in ("bool", bool):
+            p.add_argument(f"--{f.name.replace('_', '-')}", action="store_true", default=f.default)
+        else:
+            kind = {"int": int, "float": float, "str": str}.get(f.type, type(f.default))
+            p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+    p.add_argument("--out", required=True, help="run folder (checkpoint, log, segmenter.pt)")
+    p.add_argument("--no-progress", action="store_true")
+    a = vars(p.parse_args(argv))
+    out, progress = a.pop("out"), not a.pop("no_progress")
+    try:
+        train(SegConfig(**a), out, progress=progress)
+    except (CheckpointError, DatasetError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Stage 2 (segment.py): polarity without labels, the three training modes, exact resume,
+safe loading and clear errors."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from comgan_lite import data, segment, train
+from comgan_lite.train import CheckpointError
+
+TINY = dict(size=32, steps=6, batch_size=4, n_train=64, log_every=3, checkpoint_every=3, n_standing=16)
+
+
+@pytest.fixture(scope="module")
+def tiny_generator(tmp_path_factory):
+    """A DS-ComGAN trained for 2 steps: enough to exercise the plumbing."""
+    out = tmp_path_factory.mktemp("gen")
+    cfg = train.TrainConfig(family="dscomgan", preset="easy", steps=2, batch_size=4, n_train=64,
+                            log_every=1, ema=0.9)
+    train.train(cfg, out, progress=False)
+    return out
+
+
+def test_load_arrays_names_every_dataset_and_refuses_others():
+    for name in data.DATASETS:
+        a = data.load_arrays(name, 32, "test", 6, progress=False)
+        assert a["image"].shape == (6, 3, 32, 32) and a["image"].dtype == np.uint8
+        assert a["mask"].shape == (6, 32, 32) and a["mask"].dtype == bool
+        assert 0 < a["mask"].mean() < 1
+    with pytest.raises(data.DatasetError, match="choose one of"):
+        data.load_arrays("birds", 32, "test", 6)
+
+
+def test_multi_masks_are_unions_of_several_objects():
+    ds = data.ShapesDataset("easy", 32, "test", 6, n_objects=data.MULTI_OBJECTS)
+    a = data.load_arrays("multi", 32, "test", 6, progress=False)
+    for i in range(6):
+        item = ds.render(i)
+        assert len(item["labels"]["masks"]) >= 2
+        assert (a["mask"][i] == item["mask"]).all()
+
+
+def test_polarity_rule_finds_the_object_side():
+    m = torch.zeros(8, 1, 16, 16)
+    m[:, :, 5:11, 5:11] = 1                       # an object in the middle
+    assert not segment.object_is_inverted(m)
+    assert segment.object_is_inverted(1 - m)       # the object painted into x_b
+
+
+def test_pairs_come_from_the_frozen_generator_with_fixed_polarity(tiny_generator):
+    for polarity, inverted in (("keep", False), ("invert", True)):
+        src = segment.PairSource(tiny_generator, 32, polarity, n_standing=16)
+        assert src.inverted is inverted
+        assert not any(p.requires_grad for p in src.g.parameters()) and not src.g.training
+        x, m = src.sample(4, torch.Generator().manual_seed(0))
+        x0, m0 = src.sample(4, torch.Generator().manual_seed(0), flip=False)
+        assert x.shape == (4, 3, 32, 32) and m.shape == (4, 1, 32, 32)
+        assert torch.equal(m, 1 - m0 if inverted else m0) and torch.equal(x, x0)
+    with pytest.raises(CheckpointError, match="--size 32"):
+        segment.PairSource(tiny_generator, 64, n_standing=16)
+
+
+def test_a_comgan_generator_is_refused(tmp_path):
+    cfg = train.TrainConfig(family="comgan", steps=1, batch_size=4, n_train=64, log_every=1)
+    train.train(cfg, tmp_path, progress=False)
+    with pytest.raises(CheckpointError, match="--family dscomgan"):
+        segment.PairSource(tmp_path, 32, n_standing=16)
+
+
+@pytest.mark.parametrize("mode", segment.MODES)
+def test_each_mode_trains_and_ships_a_loadable_segmenter(tmp_path, tiny_generator, mode):
+    cfg = segment.SegConfig(mode=mode, generator=str(tiny_generator), dataset="easy", **TINY)
+    rows = []
+    segment.train(cfg, tmp_path, progress=False, on_log=lambda row, shown: rows.append((row, shown)))
+    log = [json.loads(line) for line in (tmp_path / segment.LOG).read_text().splitlines()]
+    assert [r["step"] for r in log] == [3, 6] and all(0 <= r["val_iou"] <= 1 for r in log)
+    assert ("loss_d" in log[0]) == (mode == "ds") and ("loss_bce" in log[0]) == (mode == "supervised")
+    assert rows[-1][1]["s_x"].shape == (4, 1, 32, 32)
+    s, loaded = segment.load_segmenter(tmp_path)
+    assert loaded == cfg
+    x = torch.randn(3, 3, 32, 32)
+    pred = segment.predict(s, x)
+    assert pred.shape == (3, 1, 32, 32) and 0 <= pred.min() and pred.max() <= 1
+
+
+def test_interrupted_training_resumes_to_the_same_segmenter(tmp_path, tiny_generator):
+    cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
+    segment.train(cfg, tmp_path / "whole", progress=False)
+    segment.train(cfg, tmp_path / "split", progress=False, stop_after=4)
+    assert not (tmp_path / "split" / segment.SEGMENTER).exists()     # not finished: not shipped
+    segment.train(cfg, tmp_path / "split", progress=False)
+    a = torch.load(tmp_path / "whole" / segment.SEGMENTER, weights_only=True)["s"]
+    b = torch.load(tmp_path / "split" / segment.SEGMENTER, weights_only=True)["s"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    log = [json.loads(line)["step"] for line in (tmp_path / "split" / segment.LOG).read_text().splitlines()]
+    assert log == [3, 6]
+
+
+def test_checkpoint_of_another_mode_or_architecture_is_refused(tmp_path, tiny_generator):
+    cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
+    segment.train(cfg, tmp_path, progress=False, stop_after=3)
+    for change in (dict(width=8), dict(mode="cons")):
+        other = segment.SegConfig(**{**cfg.__dict__, **change})
+        with pytest.raises(CheckpointError, match="another --out folder"):
+            segment.train(other, tmp_path, progress=False)
+
+
+def test_bad_files_and_settings_get_clear_errors(tmp_path, tiny_generator):
+    bad = tmp_path / "segmenter.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        segment.load_segmenter(bad)
+    assert bad.read_bytes() == b"not a checkpoint"               # nothing lost
+    with pytest.raises(CheckpointError, match="not a comgan-lite segmenter"):
+        segment.load_segmenter(tiny_generator / "generator.pt")
+    with pytest.raises(ValueError, match="needs --generator"):
+        segment.train(segment.SegConfig(mode="ds", **TINY), tmp_path / "x", progress=False)
+    with pytest.raises(SystemExit, match="choose one of"):
+        segment.main(["--mode", "supervised", "--dataset", "birds", "--out", str(tmp_path / "y"),
+                      "--no-progress"])
+
+
+def test_scores_report_fixed_and_best_of_two_separately():
+    gt = np.zeros((2, 8, 8), bool)
+    gt[:, 2:6, 2:6] = True
+    s = segment.scores(torch.from_numpy(~gt).float()[:, None], gt)
+    assert (s["iou"] == 0).all() and (s["iou_best_of_two"] == 1).all()
