@@ -205,3 +205,39 @@ def check_change_rate(answer, g, classifier, which: str, factor: str, n: int = 1
         ok = False
     return _verdict(ok, f"predict before and after factors.resample(inputs, {which!r}, ...), "
                         f"then compare the '{factor}' predictions")
+
+
+def check_polarity(answer, masks: torch.Tensor) -> bool | None:
+    """05, exercise 1: is the object on the 0 side of these generator masks (centre vs border)?"""
+    if _unanswered(answer):
+        return None
+    from .segment import object_is_inverted
+    ok = isinstance(answer, bool) and answer == object_is_inverted(masks)
+    return _verdict(ok, "masks[:, 0, 8:24, 8:24].mean() is the centre; the border is rows 0 and "
+                        "-1 and columns 0 and -1. The object covers more of the centre. "
+                        "Answer True or False")
+
+
+def check_consistency_loss(answer, s, x_bar: torch.Tensor, m_bar: torch.Tensor,
+                           lam: float = 2.0) -> bool | None:
+    """05, exercise 2: lambda * mean |S(x_bar) - m_bar| (eq. 10)."""
+    if _unanswered(answer):
+        return None
+    from .segment import predict
+    expected = lam * float((predict(s, x_bar) - m_bar).abs().mean())
+    try:
+        ok = abs(float(answer) - expected) < 1e-3
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, "predict gives S(x̄) in [0, 1]; take |S(x̄) - m̄|, average over every pixel "
+                        "of every image, and multiply by lambda = 2")
+
+
+def check_largest_gain(answer, table: dict) -> bool | None:
+    """05, exercise 3: the dataset where ds - cons IoU is largest."""
+    if _unanswered(answer):
+        return None
+    gain = {d: t["ds"]["iou"] - t["cons"]["iou"] for d, t in table.items()}
+    ok = answer == max(gain, key=gain.get)
+    return _verdict(ok, "for each dataset d, table[d]['ds']['iou'] - table[d]['cons']['iou']; "
+                        f"answer one of {sorted(table)}")

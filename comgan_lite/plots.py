@@ -19,7 +19,8 @@ def as_picture(x) -> np.ndarray:
         if x.dim() == 3 and x.shape[0] == 3:
             return to_numpy_image(x)
         return x.reshape(x.shape[-2:]).clamp(0, 1).numpy()
-    return np.asarray(x)
+    x = np.asarray(x)
+    return x.astype(np.float32) if x.dtype == bool else x
 
 
 def _show(ax, img, cmap) -> None:
@@ -187,3 +188,23 @@ def controllability(tables: dict, factors=("mask", "shape", "fg_class", "fg_hue"
         ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def method_bars(table: dict, methods: dict, key: str = "iou", ax=None):
+    """Grouped bars: one group per dataset, one bar per method (``methods``: key -> label), the
+    table's mean ``key`` on top of each bar (Table 4 analog as a picture)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(table) + 1.5, 3.2))
+    datasets = list(table)
+    width = 0.8 / len(methods)
+    for j, (m, label) in enumerate(methods.items()):
+        xs = np.arange(len(datasets)) + (j - (len(methods) - 1) / 2) * width
+        ys = [table[d][m][key] if m in table[d] else np.nan for d in datasets]
+        bars = ax.bar(xs, ys, width, label=label)
+        ax.bar_label(bars, fmt="%.2f", fontsize=6, rotation=90, padding=2)
+    ax.set_xticks(np.arange(len(datasets)), datasets)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel(key.replace("_", " "))
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    ax.figure.tight_layout()
+    return ax.figure

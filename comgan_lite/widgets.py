@@ -95,7 +95,9 @@ class Composer:
 SHORT_LABELS = {"grad_mask_params": "g_M = ‖∂L_G/∂θ_M‖", "grad_mask_pixels_adv": "‖∂L_adv/∂m‖",
                 "soft_share": "soft-pixel share", "trivial": "trivial share",
                 "loss_info": "L_info (eq. 8)", "info_acc_f": "D_f accuracy (codes read back)",
-                "loss_g_adv_z": "-log D_z(x_z)"}
+                "loss_g_adv_z": "-log D_z(x_z)", "loss_cons": "L_cons = mean |S(x̄) - m̄| (eq. 10)",
+                "val_iou": "IoU on 256 held-out real images", "d_fake_x": "D_m(S(x)): real-image masks judged real",
+                "loss_bce": "BCE on ground truth"}
 
 
 class LiveTraining:
@@ -105,9 +107,10 @@ class LiveTraining:
     notebook like any figure)."""
 
     def __init__(self, keys=("grad_mask_params", "grad_mask_pixels_adv", "soft_share"),
-                 n_images: int = 6):
+                 n_images: int = 6, xlabel: str = "generator step",
+                 caption: str = "composites and their masks"):
         from IPython.display import display
-        self.keys, self.n_images = keys, n_images
+        self.keys, self.n_images, self.xlabel, self.caption = keys, n_images, xlabel, caption
         self.rows: dict[str, list[dict]] = {}
         self.label, self.batch = None, None
         # None outside IPython (tests): then update() only records, and figure() draws
@@ -136,7 +139,7 @@ class LiveTraining:
             ax.tick_params(labelsize=7)
             if key in ("soft_share", "trivial"):
                 ax.set_ylim(-0.03, 1.03)
-            ax.set_xlabel("generator step", fontsize=7)
+            ax.set_xlabel(self.xlabel, fontsize=7)
         if self.rows:
             top.axes[0].legend(fontsize=7)
         if self.batch is not None:
@@ -150,7 +153,7 @@ class LiveTraining:
                     ax.imshow(self.batch["mask"][i, 0].cpu().numpy(), cmap="gray", vmin=0, vmax=1)
                 ax.set_xticks([]), ax.set_yticks([])
             bottom.suptitle(f"{self.label}, step {self.rows[self.label][-1]['step']}: "
-                            "composites and their masks", fontsize=8)
+                            f"{self.caption}", fontsize=8)
         return fig
 
     def redraw(self) -> None:

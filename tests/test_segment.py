@@ -126,3 +126,94 @@ def test_scores_report_fixed_and_best_of_two_separately():
     gt[:, 2:6, 2:6] = True
     s = segment.scores(torch.from_numpy(~gt).float()[:, None], gt)
     assert (s["iou"] == 0).all() and (s["iou_best_of_two"] == 1).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_shipped(tmp_path_factory, tiny_generator):
+    """A root with S-<mode>-easy for every mode, shipped the way the real ones are."""
+    root, work = tmp_path_factory.mktemp("root"), tmp_path_factory.mktemp("work")
+    for mode in segment.MODES:
+        cfg = segment.SegConfig(mode=mode, generator=str(tiny_generator), dataset="easy", **TINY)
+        segment.train(cfg, work / mode, progress=False)
+        dest = segment.ship(work / mode, "data/somewhere/gen", root)
+        assert dest == segment.shipped(mode, "easy", root)
+    return root
+
+
+def test_ship_names_the_generator_and_refuses_unfinished_runs(tmp_path, tiny_shipped, tiny_generator):
+    s, cfg = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    assert cfg.generator == "data/somewhere/gen"
+    assert json.loads((segment.shipped("ds", "easy", tiny_shipped) / "config.json").read_text()) \
+        == cfg.__dict__
+    assert segment.load_segmenter(segment.shipped("supervised", "easy", tiny_shipped))[1].generator == ""
+    assert not list(tiny_shipped.glob("*.tmp"))
+    cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
+    segment.train(cfg, tmp_path / "half", progress=False, stop_after=2)
+    with pytest.raises(CheckpointError, match="resume"):
+        segment.ship(tmp_path / "half", "x", tmp_path / "root")
+
+
+def test_compare_scores_every_method_on_the_same_images(tiny_shipped):
+    per_image = segment.compare("easy", n=12, root=tiny_shipped)
+    assert set(per_image) == {"ds", "cons", "supervised", "grabcut", "otsu", "kmeans"}
+    assert all(v["iou"].shape == (12,) for v in per_image.values())
+    table = {"easy": segment.means(per_image)}
+    text = segment.markdown_table(table)
+    assert text.splitlines()[0].startswith("| dataset | DS-ComGAN S |") and "| easy |" in text
+    names = [name for name, _, _ in segment.targets(table)]
+    assert names == ["easy: S >= GrabCut + 0.15", "easy: S >= 0.9 x supervised"]
+
+
+def test_targets_are_judged_from_the_numbers():
+    cell = lambda v: {"iou": v}  # noqa: E731
+    table = {"easy": {"ds": cell(0.9), "grabcut": cell(0.7), "supervised": cell(0.95)},
+             "hard": {"ds": cell(0.5), "grabcut": cell(0.4), "supervised": cell(0.9)}}
+    verdicts = {name: ok for name, ok, _ in segment.targets(table)}
+    assert verdicts == {"easy: S >= GrabCut + 0.15": True, "hard: S >= GrabCut + 0.15": False,
+                        "easy: S >= 0.9 x supervised": True}
+
+
+def test_segment_folder_reads_plain_and_cub_layouts(tmp_path, tiny_shipped):
+    from PIL import Image
+    s, _ = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    a = data.load_arrays("easy", 32, "test", 3, progress=False)
+    for i in range(3):
+        (tmp_path / "cub" / "images").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cub" / "segmentations").mkdir(exist_ok=True)
+        Image.fromarray(a["image"][i].transpose(1, 2, 0)).save(tmp_path / "cub" / "images" / f"{i}.png")
+        Image.fromarray(a["mask"][i].astype(np.uint8) * 255).save(tmp_path / "cub" / "segmentations" / f"{i}.png")
+    out = segment.segment_folder(s, tmp_path / "cub", size=32)
+    assert out["image"].shape == (3, 3, 32, 32) and out["mask"].shape == (3, 1, 32, 32)
+    assert torch.equal(out["truth"][:, 0].bool(), torch.from_numpy(a["mask"]))
+    plain = segment.segment_folder(s, tmp_path / "cub" / "images", size=32, limit=2)
+    assert plain["truth"] is None and len(plain["paths"]) == 2
+    with pytest.raises(data.DatasetError, match="does not exist"):
+        segment.segment_folder(s, tmp_path / "nowhere")
+
+
+def test_exercise_checkers(tiny_shipped, capsys):
+    from comgan_lite import exercises
+    m = torch.zeros(4, 1, 32, 32)
+    m[:, :, 10:22, 10:22] = 1
+    assert exercises.check_polarity(None, m) is None
+    assert exercises.check_polarity(False, m) and not exercises.check_polarity(True, m)
+    assert exercises.check_polarity(True, 1 - m)
+    s, _ = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    x = torch.randn(4, 3, 32, 32)
+    right = 2 * float((segment.predict(s, x) - m).abs().mean())
+    assert exercises.check_consistency_loss(right, s, x, m)
+    assert not exercises.check_consistency_loss(right / 2, s, x, m)
+    cell = lambda v: {"iou": v}  # noqa: E731
+    table = {"easy": {"ds": cell(0.9), "cons": cell(0.8)}, "hard": {"ds": cell(0.5), "cons": cell(0.2)}}
+    assert exercises.check_largest_gain("hard", table) and not exercises.check_largest_gain("easy", table)
+
+
+def test_method_bars_draws_a_group_per_dataset():
+    import matplotlib
+    matplotlib.use("Agg")
+    from comgan_lite import plots
+    cell = lambda v: {"iou": v}  # noqa: E731
+    fig = plots.method_bars({"easy": {"ds": cell(0.9), "grabcut": cell(0.8)},
+                             "hard": {"ds": cell(0.5)}}, {"ds": "S", "grabcut": "GrabCut"})
+    bars = [p for p in fig.axes[0].patches]
+    assert len(bars) == 4 and [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["easy", "hard"]

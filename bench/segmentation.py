@@ -1,0 +1,61 @@
+"""The segmentation table of issue 5 (Table 4 analog), regenerated from shipped files.
+
+    python bench/segmentation.py            # print the table; exit 1 if it drifted from the shipped one
+    python bench/segmentation.py --write    # (re)write data/segmentation/table.json
+
+For every dataset (easy, medium, hard, emoji, multi) it scores, on the 1,000 held-out test images
+that no training stage saw, per-image IoU and Dice at 0.5 with fixed polarity (best-of-two in
+separate columns) of:
+  - DS-ComGAN's S (L_cons + D_m), S with L_cons only, and the supervised U-Net (the upper bound),
+    all from data/segmentation/S-<mode>-<dataset>/segmenter.pt;
+  - GrabCut (central rectangle, margin 1/8 of the side), Otsu and k-means (k = 2).
+Then it checks the issue's targets: S at least 0.15 IoU above GrabCut on every preset, and S
+within 10% of the supervised U-Net on easy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import torch
+
+from comgan_lite import segment
+from comgan_lite.data import DATASETS
+
+TOLERANCE = 0.01
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--datasets", nargs="*", default=list(DATASETS))
+    p.add_argument("--write", action="store_true", help="write data/segmentation/table.json")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    table = {}
+    for d in args.datasets:
+        t = time.time()
+        table[d] = segment.means(segment.compare(d))
+        print(f"{d}: {time.time() - t:.0f} s", file=sys.stderr)
+    for key, title in (("iou", "IoU, fixed polarity"), ("dice", "Dice, fixed polarity"),
+                       ("iou_best_of_two", "IoU, best-of-two polarity (flatters weak methods)")):
+        print(f"\n{title} (mean over {segment.N_EVAL} held-out images)\n")
+        print(segment.markdown_table(table, key))
+    print()
+    for name, ok, numbers in segment.targets(table):
+        print(f"{'MET ' if ok else 'MISS'} {name}: {numbers}")
+    if args.write:
+        segment.TABLE.write_text(json.dumps(table, indent=1) + "\n")
+        print(f"wrote {segment.TABLE}")
+        return
+    shipped = segment.read_table()
+    drift = [f"{d} {m}: shipped {shipped[d][m]['iou']:.3f}, now {table[d][m]['iou']:.3f}"
+             for d in table for m in table[d]
+             if abs(shipped.get(d, {}).get(m, {}).get("iou", -1) - table[d][m]["iou"]) > TOLERANCE]
+    if drift:
+        sys.exit("the table no longer matches data/segmentation/table.json:\n" + "\n".join(drift))
+
+
+if __name__ == "__main__":
+    main()
