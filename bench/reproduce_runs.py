@@ -2,6 +2,7 @@
 ship them again (about 2 h of CPU for the whole of data/runs/ on a 2-core laptop).
 
     python bench/reproduce_runs.py --list                 # print the training commands
+                                                          # (data/runs and data/segmentation)
     python bench/reproduce_runs.py --only comgan-easy-b1-s0 --out runs/reproduced
     python bench/reproduce_runs.py --out runs/reproduced --ship   # everything, then copy into data/runs
 
@@ -15,7 +16,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from comgan_lite import runs, train
+from comgan_lite import runs, segment, train
 
 
 def command(cfg: dict, out: Path) -> list[str]:
@@ -32,6 +33,31 @@ def command(cfg: dict, out: Path) -> list[str]:
     return args
 
 
+def segment_command(cfg: dict, out: Path) -> list[str]:
+    """The ``python -m comgan_lite.segment`` command that trains segmenter ``cfg`` into ``out``."""
+    defaults = vars(segment.SegConfig())
+    args = [sys.executable, "-m", "comgan_lite.segment", "--out", str(out), "--no-progress"]
+    for key, value in cfg.items():
+        if key in defaults and (value != defaults[key] or key in ("mode", "dataset", "steps", "seed")):
+            if key == "generator" and not value:
+                continue
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                args += [flag] if value else ["--no-" + key.replace("_", "-")]
+            else:
+                args += [flag, str(value)]
+    return args
+
+
+def segmentation_jobs(out: Path) -> list[tuple[str, list[str]]]:
+    """Stage 1 (the generators of data/segmentation/generators) then stage 2 (the segmenters)."""
+    gens = sorted((segment.SEG_DIR / "generators").glob("*/config.json"))
+    segs = sorted(segment.SEG_DIR.glob("S-*/config.json"))
+    return ([(p.parent.name, command(runs.read_config(p.parent), out / p.parent.name)) for p in gens]
+            + [(p.parent.name, segment_command(runs.read_config(p.parent), out / p.parent.name))
+               for p in segs])
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=Path("runs/reproduced"))
@@ -44,6 +70,10 @@ def main(argv=None):
     jobs = [(f.name, command(runs.read_config(f), args.out / f.name)) for f in folders]
     if args.list:
         for _, cmd in jobs:
+            print(" ".join(["python"] + cmd[1:]))
+        print("# segmentation (notebook 05): the generators first, then the segmenters; the "
+              "shipped segmenters name the shipped generators")
+        for _, cmd in segmentation_jobs(args.out):
             print(" ".join(["python"] + cmd[1:]))
         return
     args.out.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F_
 
 from . import baselines, metrics, nets
+from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, PRESETS, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
 from .train import (CheckpointError, _main_thread, _truncate_log, draw_inputs, float_state,
@@ -63,6 +64,7 @@ class SegConfig:
     levels: int = 3
     ndf: int = 32                # D_m width
     polarity: str = "auto"       # which side of m_bar is the object: auto | keep | invert
+    drop_trivial: bool = False   # skip generated pairs whose mask is all 0 or all 1 (not official)
     ema: bool = True             # use the generator's EMA weights when it has them
     n_standing: int = 1024       # generator samples for its BatchNorm statistics and the polarity vote
     n_train: int = 10_000        # real training images (train split)
@@ -128,11 +130,19 @@ class PairSource:
             self.inverted = polarity == "invert"
 
     @torch.no_grad()
-    def sample(self, n: int, rng: torch.Generator, flip: bool = True):
-        """(x_bar (n, 3, H, W) in [-1, 1], m_bar (n, 1, H, W) in [0, 1], object = 1)."""
-        out = self.g(*draw_inputs(self.cfg, n, rng, self.device))
-        m = out["mask"]
-        return out["image"], (1 - m if flip and self.inverted else m)
+    def sample(self, n: int, rng: torch.Generator, flip: bool = True, drop_trivial: bool = False):
+        """(x_bar (n, 3, H, W) in [-1, 1], m_bar (n, 1, H, W) in [0, 1], object = 1).
+        ``drop_trivial``: draw 1.5 n and keep pairs whose mask is not all 0 or all 1 (mean
+        within [0.01, 0.99], notebook 02), first in order; trivial ones fill up a shortfall."""
+        k = n + n // 2 if drop_trivial else n
+        out = self.g(*draw_inputs(self.cfg, k, rng, self.device))
+        x, m = out["image"], out["mask"]
+        if drop_trivial:
+            area = m.mean((1, 2, 3))
+            keep = ((area >= TRIVIAL_LOW) & (area <= TRIVIAL_HIGH)).float()
+            order = torch.argsort(-keep, stable=True)[:n]     # non-trivial first, in draw order
+            x, m = x[order], m[order]
+        return x, (1 - m if flip and self.inverted else m)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -328,7 +338,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
                     row["loss_bce"] = loss_s.item()
                     shown = {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": xm}
                 else:
-                    x_bar, m_bar = pairs.sample(cfg.batch_size, rng)
+                    x_bar, m_bar = pairs.sample(cfg.batch_size, rng, drop_trivial=cfg.drop_trivial)
                     s_bar = torch.sigmoid(s(x_bar))                 # S(sg x_bar)
                     loss_cons = (s_bar - m_bar).abs().mean()        # eq. 10, L1
                     loss_s = cfg.lambda_cons * loss_cons

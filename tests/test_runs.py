@@ -113,6 +113,26 @@ def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
         assert seen["cfg"] == cfg and Path(seen["out"]) == tmp_path / "x"
 
 
+def test_segment_command_rebuilds_the_same_config(monkeypatch, tmp_path):
+    import importlib.util
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from comgan_lite import segment
+    path = Path(__file__).resolve().parent.parent / "bench" / "reproduce_runs.py"
+    spec = importlib.util.spec_from_file_location("reproduce_runs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    seen = {}
+    monkeypatch.setattr(segment, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
+    for cfg in (segment.SegConfig(mode="ds", generator="data/runs/g", dataset="emoji", steps=1500),
+                segment.SegConfig(mode="supervised", dataset="hard", ema=False, polarity="keep")):
+        cmd = module.segment_command(asdict(cfg), tmp_path / "x")
+        assert cmd[1:3] == ["-m", "comgan_lite.segment"]
+        segment.main(cmd[3:])
+        assert seen["cfg"] == cfg and Path(seen["out"]) == tmp_path / "x"
+
+
 def test_find_runs_matches_any_of_a_tuple(tmp_path):
     for name, family in (("a", "comgan"), ("b", "pi1"), ("c", "dscomgan")):
         (tmp_path / name).mkdir()

@@ -217,3 +217,15 @@ def test_method_bars_draws_a_group_per_dataset():
                              "hard": {"ds": cell(0.5)}}, {"ds": "S", "grabcut": "GrabCut"})
     bars = [p for p in fig.axes[0].patches]
     assert len(bars) == 4 and [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["easy", "hard"]
+
+
+def test_drop_trivial_keeps_pairs_with_an_object_first(tiny_generator):
+    src = segment.PairSource(tiny_generator, 32, "keep", n_standing=16)
+    src.g = lambda z, f, b: {"image": z[:, :3, None, None].expand(-1, 3, 32, 32),
+                             "mask": (torch.arange(len(z)) % 3 == 0).float()[:, None, None, None]
+                             .expand(-1, 1, 32, 32) * 0.5}    # every third mask half-on, others empty
+    x, m = src.sample(4, torch.Generator().manual_seed(0), drop_trivial=True)
+    areas = m.mean((1, 2, 3))
+    assert x.shape == (4, 3, 32, 32) and (areas[:2] == 0.5).all() and (areas[2:] == 0).all()
+    _, m_all = src.sample(4, torch.Generator().manual_seed(0))
+    assert (m_all.mean((1, 2, 3)) == torch.tensor([0.5, 0, 0, 0.5])).all()
