@@ -422,10 +422,11 @@ class Discriminator(nn.Module):
     n_classes > 0 adds a class head, a conv4x4 valid -> n_classes logits (method.md 8.1's D_f/D_b
     form of the InfoGAN posterior q(f | x_f) of eq. 8); ask for it with forward(x, classes=True).
     spectral_norm wraps every conv (off in the paper; BatchNorm is kept either way).
+    batch_norm=False drops every BatchNorm (the segmentation stage's D_m, notebook 05).
     """
 
     def __init__(self, size: int = 32, ndf: int = 32, in_ch: int = 3, n_classes: int = 0,
-                 spectral_norm: bool = False):
+                 spectral_norm: bool = False, batch_norm: bool = True):
         super().__init__()
         n_down = int(math.log2(size // 4))
         if 4 * 2 ** n_down != size:
@@ -435,12 +436,12 @@ class Discriminator(nn.Module):
         for i in range(n_down):                      # each: H x W -> H/2 x W/2
             cout = ndf << i                          # ndf, 2ndf, 4ndf, ...
             layers.append(nn.Conv2d(cin, cout, 4, 2, 1, bias=False))
-            if i > 0:                                # first layer has no BatchNorm
+            if i > 0 and batch_norm:                 # first layer has no BatchNorm
                 layers.append(nn.BatchNorm2d(cout))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
             cin = cout
         layers += [nn.Conv2d(cin, cin, 3, 1, 1, bias=False),  # C x 4 x 4 -> C x 4 x 4
-                   nn.BatchNorm2d(cin), nn.LeakyReLU(0.2, inplace=True)]
+                   nn.BatchNorm2d(cin) if batch_norm else nn.Identity(), nn.LeakyReLU(0.2, inplace=True)]
         self.features = nn.Sequential(*layers)
         self.out_channels = cin
         self.adv = nn.Conv2d(cin, 1, 4, 1, 0)        # C x 4 x 4 -> 1 x 1 x 1: real/fake logit

@@ -58,11 +58,15 @@ class SegConfig:
     size: int = 32
     steps: int = 2000            # S updates (one D_m update each)
     batch_size: int = 32
-    lr: float = 2e-4             # Adam (0.5, 0.999) for S and D_m, as the official code
+    lr: float = 1e-3             # Adam (0.5, 0.999) for S and D_m (official 2e-4 for ~30k
+                                 # iterations; we train 1,500, notebook 05)
     lambda_cons: float = 2.0     # weight of L_cons (official: 2)
     width: int = 16              # U-Net widths width, 2 width, 4 width (method.md 8.1)
     levels: int = 3
     ndf: int = 32                # D_m width
+    dm_batch_norm: bool = False  # BatchNorm in D_m (official: on). Off: D_m judges each of its
+                                 # three batches in a separate call, and per-batch statistics
+                                 # kept L_cons from falling (notebook 05)
     polarity: str = "auto"       # which side of m_bar is the object: auto | keep | invert
     drop_trivial: bool = False   # skip generated pairs whose mask is all 0 or all 1 (not official)
     ema: bool = True             # use the generator's EMA weights when it has them
@@ -73,7 +77,7 @@ class SegConfig:
     checkpoint_every: int = 250
     threads: int = 1
 
-    ARCHITECTURE = ("size", "width", "levels", "ndf")
+    ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -84,7 +88,11 @@ class SegConfig:
 # The frozen generator as a source of pairs
 # ----------------------------------------------------------------------------------------------
 def generator_file(path: str | Path) -> Path:
+    """generator.pt of a run folder (or the file itself); a relative path that does not exist
+    from here is read from the repository root, as shipped configs name it."""
     path = Path(path)
+    if not path.exists() and not path.is_absolute() and (DATA_DIR.parent / path).exists():
+        path = DATA_DIR.parent / path
     return path / "generator.pt" if path.is_dir() else path
 
 
@@ -150,7 +158,8 @@ class PairSource:
 # ----------------------------------------------------------------------------------------------
 def build(cfg: SegConfig):
     """S (a U-Net, logits out) and D_m (the DCGAN-style D on a 1-channel mask in [-1, 1])."""
-    return nets.UNet(cfg.widths), nets.Discriminator(cfg.size, ndf=cfg.ndf, in_ch=1)
+    return nets.UNet(cfg.widths), nets.Discriminator(cfg.size, ndf=cfg.ndf, in_ch=1,
+                                                     batch_norm=cfg.dm_batch_norm)
 
 
 def as_d_input(masks: torch.Tensor) -> torch.Tensor:

@@ -229,3 +229,12 @@ def test_drop_trivial_keeps_pairs_with_an_object_first(tiny_generator):
     assert x.shape == (4, 3, 32, 32) and (areas[:2] == 0.5).all() and (areas[2:] == 0).all()
     _, m_all = src.sample(4, torch.Generator().manual_seed(0))
     assert (m_all.mean((1, 2, 3)) == torch.tensor([0.5, 0, 0, 0.5])).all()
+
+
+def test_mask_discriminator_has_no_batchnorm_unless_asked():
+    cfg = segment.SegConfig()
+    _, d = segment.build(cfg)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in d.modules())
+    assert d(torch.rand(3, 1, 32, 32)).shape == (3,)
+    _, d_bn = segment.build(segment.SegConfig(dm_batch_norm=True))
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in d_bn.modules()) == 3
