@@ -461,6 +461,28 @@ plt.show()
 # show that it *can* happen, not how often.
 
 # %% [markdown]
+# ### A stronger discriminator
+#
+# Would a stronger critic push Π2 into a trivial solution? One probe per family: the grid's
+# `easy`, β = 0.1, seed 0 settings with the discriminator twice as wide (`--ndf 64`, 4× its
+# parameters), kept in `data/runs-logs/`.
+
+# %%
+for family in ("comgan", "pi2"):
+    base, = runs.stated_evals([runs.RUNS_DIR / f"{family}-easy-b0.1-s0"])
+    wide, = runs.stated_evals([runs.LOG_RUNS_DIR / f"{family}-easy-b0.1-s0-ndf64"])
+    for label, r in (("ndf 32 (grid)", base), ("ndf 64", wide)):
+        print(f"{names[family]:7s} {label:14s} best of two {r['iou_best_of_two']:.2f}, "
+              f"trivial {r['trivial']:.2f}, soft {r['soft_share']:.2f}, g_M {r['grad_mask_params']:.1f}")
+
+# %% [markdown]
+# Neither walks into a trivial solution with the wider discriminator: the trivial share stays
+# 0.00 and $g_M$ grows rather than vanishing. ComGAN's best-of-two faithfulness rose with the
+# stronger critic; Π2's did not, and both kept soft masks (soft share 1.00), as every β = 0.1
+# run of the grid did at 2,000 steps. One seed each, so this is a probe, not a result; it
+# suggests that a weak discriminator is not what keeps Π2 out of the trap on `easy`.
+
+# %% [markdown]
 # ## 8. Did the paper's claim reproduce?
 #
 # | the paper says | what we measured at 32 px |

@@ -17,7 +17,7 @@
 # # 04 · DS-ComGAN: choosing the object and the scene
 #
 # *comgan-lite, a teaching series on compositional GANs.* &nbsp; Previous: 03 · ComGAN
-# &nbsp; Next: 05 · DS-ComGAN segmentation (in preparation)
+# &nbsp; Next: 05 · DS-ComGAN segmentation
 #
 # ## Learning goals
 # - Build DS-ComGAN's generator from the module, step by step: the auxiliary image $\bar x_z$,
@@ -563,5 +563,5 @@ exercises.check_change_rate(answer_3, g, classifier, "b", "bg_hue")
 # - If the object sat in $x_b$ (notebook 03's inverted polarity), which code would change the
 #   object's hue?
 #
-# Next: 05 · DS-ComGAN segmentation (in preparation): the frozen generator makes image-mask
+# Next: 05 · DS-ComGAN segmentation: the frozen generator makes image-mask
 # pairs, and a segmenter learns from them.
