@@ -42,6 +42,14 @@ def main(argv=None):
                        ("iou_best_of_two", "IoU, best-of-two polarity (flatters weak methods)")):
         print(f"\n{title} (mean over {segment.N_EVAL} held-out images)\n")
         print(segment.markdown_table(table, key))
+    print("\nThe teachers: each dataset's generator, its masks judged by the supervised U-Net "
+          "(512 pairs)\n\n| dataset | object in x_b | mask faithfulness | trivial share |\n|---|---|---|---|")
+    for d in args.datasets:
+        cfg = segment.load_segmenter(segment.shipped("ds", d), "cpu")[1]
+        pairs = segment.PairSource(cfg.generator, cfg.size)
+        judge = segment.load_segmenter(segment.shipped("supervised", d), "cpu")[0]
+        q = segment.teacher_quality(pairs, judge)
+        print(f"| {d} | {pairs.inverted} | {q['faithfulness']:.2f} | {q['trivial']:.2f} |")
     print()
     for name, ok, numbers in segment.targets(table):
         print(f"{'MET ' if ok else 'MISS'} {name}: {numbers}")

@@ -204,6 +204,16 @@ def segment_folder(s: nets.UNet, folder: str | Path, size: int = 32, limit: int 
             "paths": [it["path"] for it in items]}
 
 
+def teacher_quality(pairs: PairSource, judge: nets.UNet, n: int = 512, seed: int = 2024) -> dict:
+    """How good the generator's labels are: on n fresh pairs, the IoU between m_bar (object side,
+    thresholded at 0.5) and what ``judge`` (the supervised U-Net of the same dataset) sees in
+    x_bar, and the share of pairs whose mask is all 0 or all 1."""
+    x, m = pairs.sample(n, torch.Generator().manual_seed(seed))
+    area = m.mean((1, 2, 3))
+    return {"faithfulness": float(metrics.iou(m, predict(judge, x)).mean()),
+            "trivial": float(((area < TRIVIAL_LOW) | (area > TRIVIAL_HIGH)).float().mean())}
+
+
 def shipped(mode: str, dataset: str, root: str | Path = SEG_DIR) -> Path:
     """The folder of a shipped segmenter: data/segmentation/S-<mode>-<dataset>."""
     return Path(root) / f"S-{mode}-{dataset}"

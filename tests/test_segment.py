@@ -238,3 +238,13 @@ def test_mask_discriminator_has_no_batchnorm_unless_asked():
     assert d(torch.rand(3, 1, 32, 32)).shape == (3,)
     _, d_bn = segment.build(segment.SegConfig(dm_batch_norm=True))
     assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in d_bn.modules()) == 3
+
+
+def test_teacher_quality_compares_generator_masks_with_a_judge(tiny_generator):
+    src = segment.PairSource(tiny_generator, 32, "keep", n_standing=16)
+
+    class Echo(torch.nn.Module):             # a judge that sees exactly the generator's masks
+        def forward(self, x):
+            return (src.sample(len(x), torch.Generator().manual_seed(2024))[1] * 2 - 1) * 20
+    q = segment.teacher_quality(src, Echo(), n=8)
+    assert q["faithfulness"] == 1.0 and 0 <= q["trivial"] <= 1
