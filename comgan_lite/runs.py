@@ -187,11 +187,13 @@ def write_eval(folder: str | Path) -> dict:
     return stated
 
 
-def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = True) -> Path:
+def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = True,
+         evaluate: bool = True) -> Path:
     """Copy a finished run (``train.train`` folder) into ``root/<name>`` in its shipped form and
     write its eval.json.  Refuses unfinished runs; never leaves a half-copied folder.
     ``with_generator=False`` keeps only the log, snapshot and evaluation (for long runs that
-    the notebooks quote but do not sample from)."""
+    the notebooks quote but do not sample from); ``evaluate=False`` writes no eval.json (the
+    segmentation stage's generators on emoji and multi, which the oracle cannot judge)."""
     src = Path(src)
     if not (src / "generator.pt").exists():
         raise FileNotFoundError(f"{src} has no generator.pt: the run has not finished "
@@ -205,7 +207,8 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
     snaps = sorted((src / "snapshots").glob("step*.png"))
     if snaps:
         shutil.copy2(snaps[-1], tmp / "final.png")
-    write_eval(tmp)
+    if evaluate:
+        write_eval(tmp)
     if not with_generator:
         (tmp / "generator.pt").unlink()
     shutil.rmtree(dst, ignore_errors=True)

@@ -33,6 +33,12 @@ def test_ship_copies_only_the_small_files_and_states_its_numbers(shipped):
     assert not list(shipped.parent.glob("*.tmp"))
 
 
+def test_ship_without_evaluation_copies_the_generator_only(shipped, tmp_path):
+    out = runs.ship(shipped, tmp_path / "gens", evaluate=False)
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "generator.pt", "metrics.jsonl"]
+    assert train.load_generator(out / "generator.pt", "cpu")[1].family == "comgan"
+
+
 def test_ship_refuses_an_unfinished_run(tmp_path):
     src = tmp_path / "half"
     train.train(_cfg(), src, progress=False, stop_after=2)
