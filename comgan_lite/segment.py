@@ -11,10 +11,12 @@ distribution of generator masks (method.md 4):
 
 No ground-truth mask is used.  Two reference modes share the code:
 ``cons`` (L_cons only, no D_m: what the alignment adds) and ``supervised`` (BCE on the real
-images' ground truth: the upper bound).
+images' ground truth: the upper bound).  Two departures from the official code, both measured
+in notebook 05: D_m has no BatchNorm, and S and D_m step at 1e-3 (we train 1,500 steps, the
+official code about 30,000 at 2e-4).
 
     python -m comgan_lite.segment --generator data/runs/dscomgan-medium-b1-s0 \
-        --dataset medium --steps 2000 --out runs/seg/medium
+        --dataset medium --steps 1500 --out runs/seg/medium
 
 Seeded; a progress bar; a JSON-lines log; atomic checkpoints; the same command resumes.
 """
@@ -56,7 +58,7 @@ class SegConfig:
     generator: str = ""          # a DS-ComGAN run folder or generator.pt (modes ds and cons)
     dataset: str = "medium"      # real images: a preset, emoji or multi (data.load_arrays)
     size: int = 32
-    steps: int = 2000            # S updates (one D_m update each)
+    steps: int = 1500            # S updates (one D_m update each)
     batch_size: int = 32
     lr: float = 1e-3             # Adam (0.5, 0.999) for S and D_m (official 2e-4 for ~30k
                                  # iterations; we train 1,500, notebook 05)
