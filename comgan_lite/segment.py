@@ -427,6 +427,10 @@ def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]
     path = Path(path)
     if path.is_dir():
         path = path / SEGMENTER
+    if not path.exists():
+        raise CheckpointError(f"no segmenter at {path}; train one with python -m comgan_lite.segment "
+                              "(an unfinished run has checkpoint.pt but no segmenter.pt: run its "
+                              "command again to finish it)")
     ckpt = load_checkpoint(path)
     if "s" not in ckpt or "config" not in ckpt:
         raise CheckpointError(f"{path} is not a comgan-lite segmenter file (keys: {sorted(ckpt)}); "

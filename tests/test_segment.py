@@ -112,6 +112,8 @@ def test_bad_files_and_settings_get_clear_errors(tmp_path, tiny_generator):
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         segment.load_segmenter(bad)
     assert bad.read_bytes() == b"not a checkpoint"               # nothing lost
+    with pytest.raises(CheckpointError, match="python -m comgan_lite.segment"):
+        segment.load_segmenter(tmp_path / "nothing-here")
     with pytest.raises(CheckpointError, match="not a comgan-lite segmenter"):
         segment.load_segmenter(tiny_generator / "generator.pt")
     with pytest.raises(ValueError, match="needs --generator"):
