@@ -22,7 +22,6 @@ Seeded; a progress bar; a JSON-lines log; atomic checkpoints; the same command r
 """
 from __future__ import annotations
 
-import argparse
 import json
 import signal
 import time
@@ -37,7 +36,7 @@ from . import baselines, metrics, nets
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, PRESETS, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
-from .train import (CheckpointError, _main_thread, _truncate_log, draw_inputs, float_state,
+from .train import (CheckpointError, _main_thread, _truncate_log, config_parser, draw_inputs, float_state,
                     half_state, load_checkpoint, load_generator, save_atomic, standing_statistics)
 
 CHECKPOINT = "checkpoint.pt"
@@ -470,18 +469,7 @@ def ship(src: str | Path, generator: str, root: str | Path = SEG_DIR) -> Path:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in fields(SegConfig):
-        if f.type in ("bool", bool) and f.default:
-            p.add_argument(f"--no-{f.name.replace('_', '-')}", dest=f.name, action="store_false")
-        elif f.type in ("bool", bool):
-            p.add_argument(f"--{f.name.replace('_', '-')}", action="store_true", default=f.default)
-        else:
-            kind = {"int": int, "float": float, "str": str}.get(f.type, type(f.default))
-            p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
-    p.add_argument("--out", required=True, help="run folder (checkpoint, log, segmenter.pt)")
-    p.add_argument("--no-progress", action="store_true")
-    a = vars(p.parse_args(argv))
+    a = vars(config_parser(SegConfig, __doc__, "run folder (checkpoint, log, segmenter.pt)").parse_args(argv))
     out, progress = a.pop("out"), not a.pop("no_progress")
     try:
         train(SegConfig(**a), out, progress=progress)

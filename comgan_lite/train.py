@@ -421,19 +421,26 @@ def save_snapshot(g, inputs: tuple, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in fields(TrainConfig):
+def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
+    """A command line with one option per field of a config dataclass (``--no-NAME`` for
+    booleans that default to on), plus ``--out`` and ``--no-progress``."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(config_class):
+        flag = f.name.replace("_", "-")
         if f.type in ("bool", bool) and f.default:   # on by default: --no-NAME turns it off
-            p.add_argument(f"--no-{f.name.replace('_', '-')}", dest=f.name, action="store_false")
+            p.add_argument(f"--no-{flag}", dest=f.name, action="store_false")
         elif f.type in ("bool", bool):
-            p.add_argument(f"--{f.name.replace('_', '-')}", action="store_true", default=f.default)
+            p.add_argument(f"--{flag}", action="store_true", default=f.default)
         else:
             kind = {"int": int, "float": float, "str": str}.get(str(f.type), type(f.default))
-            p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
-    p.add_argument("--out", required=True, help="run folder (checkpoint, log, snapshots)")
+            p.add_argument(f"--{flag}", type=kind, default=f.default)
+    p.add_argument("--out", required=True, help=out_help)
     p.add_argument("--no-progress", action="store_true")
-    args = vars(p.parse_args(argv))
+    return p
+
+
+def main(argv=None):
+    args = vars(config_parser(TrainConfig, __doc__, "run folder (checkpoint, log, snapshots)").parse_args(argv))
     out, progress = args.pop("out"), not args.pop("no_progress")
     try:
         train(TrainConfig(**args), out, progress=progress)
