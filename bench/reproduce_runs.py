@@ -19,12 +19,12 @@ from pathlib import Path
 from comgan_lite import runs, segment, train
 
 
-def command(cfg: dict, out: Path) -> list[str]:
-    """The ``python -m comgan_lite.train`` command that trains ``cfg`` into ``out``."""
-    defaults = vars(train.TrainConfig())
-    args = [sys.executable, "-m", "comgan_lite.train", "--out", str(out), "--no-progress"]
+def _command(module: str, cfg: dict, defaults: dict, always: tuple, out: Path) -> list[str]:
+    """``python -m <module>`` with a flag for every setting of ``cfg`` that differs from
+    ``defaults`` (and for the ``always`` ones, so the command reads on its own)."""
+    args = [sys.executable, "-m", module, "--out", str(out), "--no-progress"]
     for key, value in cfg.items():
-        if key in defaults and (value != defaults[key] or key in ("family", "preset", "beta", "seed", "steps")):
+        if key in defaults and (value != defaults[key] or key in always):
             flag = "--" + key.replace("_", "-")
             if isinstance(value, bool):  # only non-defaults get here
                 args += [flag] if value else ["--no-" + key.replace("_", "-")]
@@ -33,20 +33,16 @@ def command(cfg: dict, out: Path) -> list[str]:
     return args
 
 
+def command(cfg: dict, out: Path) -> list[str]:
+    """The ``python -m comgan_lite.train`` command that trains ``cfg`` into ``out``."""
+    return _command("comgan_lite.train", cfg, vars(train.TrainConfig()),
+                    ("family", "preset", "beta", "seed", "steps"), out)
+
+
 def segment_command(cfg: dict, out: Path) -> list[str]:
     """The ``python -m comgan_lite.segment`` command that trains segmenter ``cfg`` into ``out``."""
-    defaults = vars(segment.SegConfig())
-    args = [sys.executable, "-m", "comgan_lite.segment", "--out", str(out), "--no-progress"]
-    for key, value in cfg.items():
-        if key in defaults and (value != defaults[key] or key in ("mode", "dataset", "steps", "seed")):
-            if key == "generator" and not value:
-                continue
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value else ["--no-" + key.replace("_", "-")]
-            else:
-                args += [flag, str(value)]
-    return args
+    return _command("comgan_lite.segment", cfg, vars(segment.SegConfig()),
+                    ("mode", "dataset", "steps", "seed"), out)
 
 
 def segmentation_jobs(out: Path) -> list[tuple[str, list[str]]]:

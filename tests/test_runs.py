@@ -100,14 +100,21 @@ def test_mask_bias_starts_the_generator_at_t1_and_survives_export(tmp_path):
     assert runs.variant(vars(cfg)) == "mask_init_logit=-8.0"
 
 
-def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
+def _reproduce_runs():
+    """bench/reproduce_runs.py as a module (bench/ is not a package)."""
     import importlib.util
-    from dataclasses import asdict
     from pathlib import Path
     path = Path(__file__).resolve().parent.parent / "bench" / "reproduce_runs.py"
     spec = importlib.util.spec_from_file_location("reproduce_runs", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
+    from dataclasses import asdict
+    from pathlib import Path
+    module = _reproduce_runs()
     seen = {}
     monkeypatch.setattr(train, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
     for cfg in (TrainConfig(family="pi2", beta=1.0, seed=2, steps=2000),
@@ -120,15 +127,11 @@ def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
 
 
 def test_segment_command_rebuilds_the_same_config(monkeypatch, tmp_path):
-    import importlib.util
     from dataclasses import asdict
     from pathlib import Path
 
     from comgan_lite import segment
-    path = Path(__file__).resolve().parent.parent / "bench" / "reproduce_runs.py"
-    spec = importlib.util.spec_from_file_location("reproduce_runs", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _reproduce_runs()
     seen = {}
     monkeypatch.setattr(segment, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
     for cfg in (segment.SegConfig(mode="ds", generator="data/runs/g", dataset="emoji", steps=1500),
