@@ -130,7 +130,7 @@ plt.show()
 # Here are the three masks for the shipped segmenter:
 
 # %%
-S_ds, S_cfg = segment.load_segmenter(segment.shipped("ds", "medium"), "cpu")
+S_ds, _ = segment.load_segmenter(segment.shipped("ds", "medium"), "cpu")
 real = load_arrays("medium", 32, "test", 8, progress=False)
 x_real = images_to_tensor(real["image"])
 rows = [list(x_bar[:8]), list(m_bar[:8, 0]), list(segment.predict(S_ds, x_bar[:8])[:, 0]),
