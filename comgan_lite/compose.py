@@ -68,6 +68,24 @@ def layer_difference(fg: torch.Tensor, bg: torch.Tensor) -> float:
     return float((fg - bg).abs().mean())
 
 
+def logit_gradient_stats(grad_mask: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
+    """Where the mask's gradient goes after the sigmoid (Lemma 1: dL/ds = m (1 - m) dL/dm).
+
+    grad_logits: ||dL/ds||.  top1_share: the share of ||dL/ds||^2 carried by the 1 % of pixels
+    with the largest |dL/ds| (near 1: a handful of soft pixels carry all of it).  opening_share:
+    the share of ||dL/ds||^2 on pixels where a descent step raises m (dL/ds < 0).
+    """
+    g = (grad_mask * mask * (1 - mask)).flatten()
+    sq = g ** 2
+    total = float(sq.sum())
+    if total == 0:
+        return {"grad_logits": 0.0, "top1_share": 0.0, "opening_share": 0.0}
+    k = max(1, g.numel() // 100)
+    return {"grad_logits": total ** 0.5,
+            "top1_share": float(sq.topk(k).values.sum()) / total,
+            "opening_share": float(sq[g < 0].sum()) / total}
+
+
 def diagnostics(fg: torch.Tensor, bg: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
     """All trivial-solution diagnostics of a batch, as plain floats for logs and tables."""
     return {**trivial_share(mask), "soft_share": soft_share(mask),

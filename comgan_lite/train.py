@@ -123,15 +123,17 @@ def info_loss(posteriors, fake: dict, f: torch.Tensor, b: torch.Tensor) -> tuple
     return loss, acc
 
 
-def save_atomic(obj, path: Path) -> None:
+def save_atomic(obj, path: str | Path) -> None:
     """torch.save to a temporary file, then rename: a reader never sees a half-written file."""
+    path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     torch.save(obj, tmp)
     os.replace(tmp, path)
 
 
-def load_checkpoint(path: Path) -> dict:
+def load_checkpoint(path: str | Path) -> dict:
     """Load a checkpoint safely (weights_only=True), with errors that say what to do."""
+    path = Path(path)
     if not path.exists():
         raise CheckpointError(f"no checkpoint at {path}; train one with python -m comgan_lite.train")
     try:
@@ -157,6 +159,16 @@ def discriminator_loss(d, real, fake):
     d_real, d_fake = d(real), d(fake)
     return F_.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real)) + \
         F_.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+
+
+def _cosine_to_previous(params, previous: dict) -> float:
+    """Cosine between the mask parameters' gradient now and at the previous logged step (kept in
+    ``previous``): near 0 means the gradient points somewhere new every time (notebook 02's trap)."""
+    now = torch.cat([p.grad.detach().flatten() for p in params if p.grad is not None])
+    before, previous["grad"] = previous.get("grad"), now
+    if before is None or before.shape != now.shape:
+        return float("nan")
+    return float(F_.cosine_similarity(now, before, dim=0))
 
 
 def grad_norm(params) -> float:
@@ -214,6 +226,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
     rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
     step, minutes_before = 0, 0.0  # minutes spent in earlier calls of a resumed run
+    previous: dict = {}  # the last logged mask-parameter gradient, for grad_mask_cosine
     ckpt_path = out / CHECKPOINT
     if ckpt_path.exists():
         ckpt = load_checkpoint(ckpt_path)
@@ -229,6 +242,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         opt_g.load_state_dict(ckpt["opt_g"]), opt_d.load_state_dict(ckpt["opt_d"])
         rng.set_state(ckpt["rng"])
         step = int(ckpt["step"])
+        if "grad_mask_previous" in ckpt:
+            previous["grad"] = ckpt["grad_mask_previous"]
         minutes_before = float(ckpt.get("minutes", 0.0))
         _truncate_log(out / LOG, step)
         print(f"resuming {out} at step {step}")
@@ -254,6 +269,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
             state["posteriors"] = posteriors.state_dict()
         if g_ema is not None:
             state["g_ema"] = g_ema.state_dict()
+        if "grad" in previous:  # so that a resumed run logs the same grad_mask_cosine
+            state["grad_mask_previous"] = previous["grad"]
         save_atomic(state, ckpt_path)
 
     from tqdm.auto import tqdm
@@ -303,6 +320,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                            "grad_mask_params": grad_norm(mask_params),
                            "grad_mask_pixels": float(mask.grad.norm()),
                            "grad_mask_pixels_adv": float(adv_dm.norm()),
+                           **compose.logit_gradient_stats(adv_dm, mask.detach()),
+                           "grad_mask_cosine": _cosine_to_previous(mask_params, previous),
                            **compose.diagnostics(fake["fg"].detach(), fake["bg"].detach(),
                                                  mask.detach()),
                            **{k: v.item() for k, v in extra.items()},

@@ -1,4 +1,5 @@
 """Eq. 1, the mask-gradient identity of Lemma 1 against autograd, and the diagnostics."""
+import pytest
 import torch
 
 from comgan_lite import compose, losses
@@ -91,3 +92,16 @@ def test_no_real_mask_counts_as_trivial():
     for preset in ("easy", "medium", "hard"):
         masks = torch.from_numpy(ShapesDataset(preset, 32, "test", 1000).arrays(progress=False)["mask"])
         assert compose.trivial_share(masks[:, None].float())["trivial"] == 0, preset
+
+
+def test_logit_gradient_stats_find_the_few_soft_pixels_and_their_direction():
+    mask = torch.full((2, 1, 10, 10), 1e-4)          # saturated at T1 ...
+    mask[0, 0, 3, 3] = 0.5                           # ... but for one soft pixel
+    grad_mask = torch.ones_like(mask)                # dL/dm > 0: a descent step closes m
+    stats = compose.logit_gradient_stats(grad_mask, mask)
+    assert stats["grad_logits"] == pytest.approx((0.25 ** 2 + 199 * (1e-4 * (1 - 1e-4)) ** 2) ** 0.5)
+    assert stats["top1_share"] > 0.99                # 2 of 200 pixels carry it all
+    assert stats["opening_share"] == 0.0
+    stats = compose.logit_gradient_stats(-grad_mask, mask)
+    assert stats["opening_share"] == 1.0
+    assert compose.logit_gradient_stats(torch.zeros_like(mask), mask)["grad_logits"] == 0.0

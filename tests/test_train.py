@@ -34,6 +34,8 @@ def test_interrupted_run_resumes_to_the_same_result(tmp_path):
     log_a, log_b = _log(whole / "metrics.jsonl"), _log(parts / "metrics.jsonl")
     assert [r["step"] for r in log_a] == [r["step"] for r in log_b] == [1, 2, 4, 6]
     assert [r["loss_d"] for r in log_a] == [r["loss_d"] for r in log_b]
+    # the gradient direction's consistency is logged across the interruption too
+    assert [r["grad_mask_cosine"] for r in log_a[1:]] == [r["grad_mask_cosine"] for r in log_b[1:]]
     assert not list(parts.glob("*.tmp"))
     assert sorted(p.name for p in (whole / "snapshots").iterdir()) == ["step000003.png", "step000006.png"]
 
@@ -42,7 +44,8 @@ def test_log_has_the_mask_gradient_and_diagnostics(tmp_path):
     train.train(_cfg(family="pi2", steps=2), tmp_path, progress=False)
     row = _log(tmp_path / "metrics.jsonl")[-1]
     for key in ("grad_mask_params", "grad_mask_pixels", "grad_mask_pixels_adv", "trivial",
-                "soft_share", "layer_difference", "loss_d", "loss_g_adv", "loss_binary"):
+                "soft_share", "layer_difference", "loss_d", "loss_g_adv", "loss_binary",
+                "grad_logits", "top1_share", "opening_share", "grad_mask_cosine"):
         assert key in row and row[key] == row[key]  # present and not NaN
 
 
