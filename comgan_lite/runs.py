@@ -8,6 +8,8 @@ nothing more (no optimiser or discriminator state):
     config.json     the TrainConfig as JSON
     final.png       the last snapshot: composites, masks, foregrounds, backgrounds for 8 fixed z
     eval.json       evaluate_run() at shipping time: the numbers the notebooks state
+    milestones.json evaluate_milestones() at shipping time, for runs that exported generators
+                    along the way (train --keep-every): the scores every K steps
 """
 from __future__ import annotations
 
@@ -127,6 +129,39 @@ def disentanglement(g, n: int = N_EVAL) -> dict:
     return row
 
 
+def mask_scores(g, cfg, n: int = N_EVAL) -> dict:
+    """Faithfulness (fixed polarity and best-of-two, with its gate) and the trivial-solution
+    diagnostics of generator ``g`` on the fixed evaluation batch."""
+    out = evaluation_batch(g, n)
+    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"],
+                                real_area(cfg.preset, cfg.size))
+    return {**faith, **compose.diagnostics(out["fg"], out["bg"], out["mask"])}
+
+
+MILESTONES = "gens"   # a run's folder of generators exported along the way: gens/step01000.pt, ...
+
+
+def evaluate_milestones(folder: str | Path, n: int = N_EVAL) -> list[dict]:
+    """``mask_scores`` of every generator a run exported along the way (``gens/stepNNNNN.pt``,
+    e.g. by training in 1,000-step chunks), in step order: how its masks changed with training."""
+    rows = []
+    for path in sorted((Path(folder) / MILESTONES).glob("step*.pt")):
+        g, cfg = train.load_generator(path, device="cpu")
+        rows.append({"step": int(path.stem[4:]), **mask_scores(g, cfg, n)})
+    return rows
+
+
+def settled_at(rows: list[dict], key: str, tol: float, last: int = 2) -> int | None:
+    """The first step from which ``key`` stays within a band of width ``tol`` until the end,
+    provided that band holds at least ``last`` + 1 milestones; None: still moving at the end.
+    (Our working definition of "trained until the metrics stop moving".)"""
+    for i, row in enumerate(rows):
+        later = [r[key] for r in rows[i:]]
+        if max(later) - min(later) <= tol:
+            return row["step"] if len(later) > last else None
+    return None
+
+
 def evaluate_run(folder: str | Path, n: int = N_EVAL, ema: bool | None = None) -> dict:
     """Faithfulness (fixed polarity and best-of-two), the gate, the trivial-solution diagnostics
     on the fixed evaluation batch, and the last five logged gradient norms (single rows are
@@ -137,15 +172,11 @@ def evaluate_run(folder: str | Path, n: int = N_EVAL, ema: bool | None = None) -
     if ema is None:
         ema = "g_ema" in train.load_checkpoint(folder / "generator.pt")
     g, cfg = train.load_generator(folder / "generator.pt", device="cpu", ema=ema)
-    out = evaluation_batch(g, n)
-    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"],
-                                real_area(cfg.preset, cfg.size))
     log = read_log(folder)
     last = log[-5:]
     return {"run": folder.name.removesuffix(".tmp"), "family": cfg.family, "preset": cfg.preset,
             "beta": cfg.beta, "seed": cfg.seed, "steps": cfg.steps, "variant": variant(vars(cfg)),
-            **faith,
-            **compose.diagnostics(out["fg"], out["bg"], out["mask"]),
+            **mask_scores(g, cfg, n),
             "grad_mask_params": float(np.mean([r["grad_mask_params"] for r in last])),
             "grad_mask_pixels_adv": float(np.mean([r["grad_mask_pixels_adv"] for r in last])),
             "minutes": float(log[-1]["minutes"]), "weights": "ema" if ema else "last",
@@ -174,6 +205,12 @@ def evaluate_runs(folders, progress: bool = True) -> list[dict]:
     return [evaluate_run(f) for f in tqdm(list(folders), desc="evaluating runs", disable=not progress)]
 
 
+def _write_json(path: Path, obj) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=1) + "\n")
+    tmp.replace(path)
+
+
 def write_eval(folder: str | Path) -> dict:
     """(Re)write a run's eval.json from its generator (atomically): after a change to a metric,
     the stated numbers of every shipped run are measured again, never edited by hand."""
@@ -181,14 +218,12 @@ def write_eval(folder: str | Path) -> dict:
     stated = evaluate_run(folder)
     if stated["weights"] == "ema":                               # and the last weights beside it
         stated["last"] = evaluate_run(folder, ema=False)
-    tmp = folder / "eval.json.tmp"
-    tmp.write_text(json.dumps(stated, indent=1) + "\n")
-    tmp.replace(folder / "eval.json")
+    _write_json(folder / "eval.json", stated)
     return stated
 
 
 def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = True,
-         evaluate: bool = True) -> Path:
+         evaluate: bool = True, name: str | None = None) -> Path:
     """Copy a finished run (``train.train`` folder) into ``root/<name>`` in its shipped form and
     write its eval.json.  Refuses unfinished runs; never leaves a half-copied folder.
     ``with_generator=False`` keeps only the log, snapshot and evaluation (for long runs that
@@ -198,8 +233,9 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
     if not (src / "generator.pt").exists():
         raise FileNotFoundError(f"{src} has no generator.pt: the run has not finished "
                                 "(run the same train command again to resume it)")
-    dst = Path(root) / src.name
-    tmp = Path(root) / (src.name + ".tmp")
+    name = name or src.name
+    dst = Path(root) / name
+    tmp = Path(root) / (name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name in ("generator.pt", "metrics.jsonl", "config.json"):
@@ -209,6 +245,8 @@ def ship(src: str | Path, root: str | Path = RUNS_DIR, with_generator: bool = Tr
         shutil.copy2(snaps[-1], tmp / "final.png")
     if evaluate:
         write_eval(tmp)
+        if (src / MILESTONES).is_dir():   # scores along the way, measured now (gens/ stays behind)
+            _write_json(tmp / "milestones.json", evaluate_milestones(src))
     if not with_generator:
         (tmp / "generator.pt").unlink()
     shutil.rmtree(dst, ignore_errors=True)

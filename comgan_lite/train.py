@@ -64,6 +64,8 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 50
     snapshot_every: int = 500
+    keep_every: int = 0             # > 0: also export the generator every K steps to gens/ (the
+                                    # milestones runs.evaluate_milestones scores; not shipped)
     checkpoint_every: int = 250
     threads: int = 1                # torch threads for this process
 
@@ -340,6 +342,8 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                 bar.update(1)
                 if step % cfg.snapshot_every == 0 or step == cfg.steps:
                     save_snapshot(g, fixed_inputs, out / "snapshots" / f"step{step:06d}.png")
+                if cfg.keep_every and step % cfg.keep_every == 0:
+                    export_generator(g, cfg, out / "gens" / f"step{step:05d}.pt", g_ema)
                 if step % cfg.checkpoint_every == 0:
                     checkpoint()
                 if stop_after is not None and done_this_call >= stop_after:
@@ -397,6 +401,7 @@ def update_ema(g_ema, g, decay: float) -> None:
 def export_generator(g, cfg: TrainConfig, path: Path, g_ema=None) -> None:
     """The shipped form: fp16 generator state dict (and its EMA, if kept) + config (small; load
     with load_generator)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     state = {"g": half_state(g), "config": asdict(cfg)}
     if g_ema is not None:
         state["g_ema"] = half_state(g_ema)

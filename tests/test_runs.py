@@ -164,3 +164,22 @@ def test_by_role_names_codes_after_the_layer_that_holds_the_object():
     assert normal["object_in_x_b"] == 0.0 and normal["ctrl_object_fg_hue"] == 0.1
     table = runs.control_table(inverted, ["fg_hue"])
     assert table["object code"] == {"fg_hue": 0.9} and list(table)[0] == "z"
+
+
+def test_milestones_are_exported_scored_and_shipped_beside_the_run(tmp_path):
+    src = tmp_path / "src"
+    train.train(_cfg(keep_every=2), src, progress=False)
+    assert sorted(p.name for p in (src / runs.MILESTONES).iterdir()) == ["step00002.pt", "step00004.pt"]
+    out = runs.ship(src, tmp_path / "shipped", with_generator=False, name="tiny-long")
+    assert out.name == "tiny-long" and not (out / runs.MILESTONES).exists()
+    rows = json.loads((out / "milestones.json").read_text())
+    assert [r["step"] for r in rows] == [2, 4]
+    last = json.loads((out / "eval.json").read_text())     # the last milestone is the final run
+    assert rows[-1]["iou_best_of_two"] == pytest.approx(last["iou_best_of_two"], abs=1e-6)
+
+
+def test_settled_at_finds_where_a_metric_stops_moving():
+    rows = [{"step": s, "x": x} for s, x in [(1, 0.1), (2, 0.5), (3, 0.8), (4, 0.82), (5, 0.79), (6, 0.81)]]
+    assert runs.settled_at(rows, "x", tol=0.05) == 3
+    assert runs.settled_at(rows, "x", tol=0.001) is None      # still moving at the end
+    assert runs.settled_at(rows[:4], "x", tol=0.05) is None    # two agreeing points are not enough
