@@ -69,6 +69,12 @@ CURVE_LABELS = {
     "trivial": "trivial share: images with mean m < 0.01 or > 0.99",
     "layer_difference": "mean |x_f − x_b|",
     "mask_mean": "mean mask value",
+    "iou_best_of_two": "faithfulness, best of two polarities",
+    "iou": "faithfulness, fixed polarity",
+    "grad_logits": "‖∂L_adv/∂s‖ (mask logits)",
+    "top1_share": "share of ‖∂L_adv/∂s‖² on the top 1 % of pixels",
+    "opening_share": "share of ‖∂L_adv/∂s‖² that opens the mask",
+    "grad_mask_cosine": "cosine of g_M's direction to 50 steps before",
 }
 
 
@@ -95,6 +101,25 @@ def training_curves(logs: dict, keys=("grad_mask_params", "grad_mask_pixels_adv"
         ax.tick_params(labelsize=8)
         if key in ("soft_share", "trivial"):
             ax.set_ylim(-0.03, 1.03)
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share", "trivial"),
+                     size=(3.4, 2.6)):
+    """Scores at the milestones of long runs (``runs.evaluate_milestones`` rows): one panel per
+    key, one thin line with dots per run, one colour per label (seeds may have different steps)."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(size[0] * len(keys), size[1]), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        for i, (label, group) in enumerate(runs_by_label.items()):
+            for j, rows in enumerate(group):
+                ax.plot([r["step"] for r in rows], [r[key] for r in rows], marker="o", ms=3, lw=1,
+                        color=f"C{i}", alpha=0.8, label=label if j == 0 else None)
+        ax.set_title(CURVE_LABELS.get(key, key), fontsize=9)
+        ax.set_xlabel("generator step", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.set_ylim(-0.03, 1.03)
     axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig

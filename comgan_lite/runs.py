@@ -45,6 +45,15 @@ def read_log(folder: str | Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def window_means(log: list[dict], start: int, stop: int, keys) -> dict:
+    """Mean of each key over the logged rows with start <= step < stop (NaNs, e.g. the first
+    grad_mask_cosine of a run, skipped): single logged rows are too noisy to quote."""
+    rows = [r for r in log if start <= r["step"] < stop]
+    if not rows:
+        raise ValueError(f"no logged rows between steps {start} and {stop}")
+    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in keys}
+
+
 def variant(cfg: dict) -> str:
     """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
     defaults = train.TrainConfig()
@@ -160,6 +169,40 @@ def settled_at(rows: list[dict], key: str, tol: float, last: int = 2) -> int | N
         if max(later) - min(later) <= tol:
             return row["step"] if len(later) > last else None
     return None
+
+
+SETTLE_TOL = {"iou_best_of_two": 0.05, "soft_share": 0.05, "trivial": 0.02}
+
+
+def read_milestones(folder: str | Path) -> list[dict]:
+    """A shipped long run's milestones.json: its scores every 1,000 steps."""
+    return json.loads((Path(folder) / "milestones.json").read_text())
+
+
+def settling(folders, tol: dict = SETTLE_TOL) -> list[dict]:
+    """Per long run: its family, beta, seed, last step, and for every metric in ``tol`` the step
+    from which it stopped moving (``settled_at``; None = still moving at the last milestone)."""
+    out = []
+    for f in folders:
+        cfg, rows = read_config(f), read_milestones(f)
+        out.append({"run": Path(f).name, "family": cfg["family"], "beta": cfg["beta"],
+                    "seed": cfg["seed"], "last_step": rows[-1]["step"],
+                    **{k: settled_at(rows, k, t) for k, t in tol.items()}})
+    return out
+
+
+def at_steps(folders, steps, keys=tuple(SETTLE_TOL)) -> list[dict]:
+    """Milestone scores of long runs at the given steps, as rows shaped like ``evaluate_run``'s
+    (family, preset, beta, variant, steps, and the keys) for ``summarise(..., keys=(..., "steps"))``."""
+    out = []
+    for f in folders:
+        cfg, by_step = read_config(f), {r["step"]: r for r in read_milestones(f)}
+        for s in steps:
+            if s in by_step:
+                out.append({"family": cfg["family"], "preset": cfg["preset"], "beta": cfg["beta"],
+                            "variant": variant(cfg), "seed": cfg["seed"], "steps": s,
+                            **{k: by_step[s][k] for k in keys}})
+    return out
 
 
 def evaluate_run(folder: str | Path, n: int = N_EVAL, ema: bool | None = None) -> dict:

@@ -183,3 +183,11 @@ def test_settled_at_finds_where_a_metric_stops_moving():
     assert runs.settled_at(rows, "x", tol=0.05) == 3
     assert runs.settled_at(rows, "x", tol=0.001) is None      # still moving at the end
     assert runs.settled_at(rows[:4], "x", tol=0.05) is None    # two agreeing points are not enough
+
+
+def test_window_means_skip_nans_and_refuse_empty_windows():
+    log = [{"step": 1, "x": float("nan")}, {"step": 50, "x": 1.0}, {"step": 100, "x": 3.0},
+           {"step": 150, "x": 10.0}]
+    assert runs.window_means(log, 0, 150, ["x"]) == {"x": 2.0}
+    with pytest.raises(ValueError, match="no logged rows"):
+        runs.window_means(log, 200, 300, ["x"])
