@@ -2,7 +2,8 @@
 ship them again (about 2 h of CPU for the whole of data/runs/ on a 2-core laptop).
 
     python bench/reproduce_runs.py --list                 # print the training commands
-                                                          # (data/runs and data/segmentation)
+                                                          # (data/runs, data/runs-logs and
+                                                          # data/segmentation)
     python bench/reproduce_runs.py --only comgan-easy-b1-s0 --out runs/reproduced
     python bench/reproduce_runs.py --out runs/reproduced --ship   # everything, then copy into data/runs
 
@@ -67,6 +68,10 @@ def main(argv=None):
     if args.list:
         for _, cmd in jobs:
             print(" ".join(["python"] + cmd[1:]))
+        print("# logs only (data/runs-logs: long runs, the trap runs, probes; ship with "
+              "runs.ship(folder, runs.LOG_RUNS_DIR, with_generator=False))")
+        for f in runs.find_runs(runs.LOG_RUNS_DIR, variant=None):
+            print(" ".join(["python"] + command(runs.read_config(f), args.out / f.name)[1:]))
         print("# segmentation (notebook 05): the generators first, then the segmenters; the "
               "shipped segmenters name the shipped generators")
         for _, cmd in segmentation_jobs(args.out):
