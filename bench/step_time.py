@@ -1,0 +1,50 @@
+"""Seconds per training step (one G and one D update, batch 32, one CPU thread) of each family at
+32 and 64 px: what a run of N steps costs before you start it.
+
+    python bench/step_time.py [--steps 10]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F_
+
+from comgan_lite import nets, train
+from comgan_lite.losses import binary_entropy
+
+
+def seconds_per_step(family: str, size: int, steps: int, batch: int = 32) -> float:
+    torch.manual_seed(0)
+    cfg = train.TrainConfig(family=family, size=size)
+    g, d = train.build(cfg)
+    opt_g, opt_d = (torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999)) for m in (g, d))
+    real = torch.rand(batch, 3, size, size) * 2 - 1
+    for i in range(steps + 2):                      # the first two steps warm up
+        if i == 2:
+            start = time.perf_counter()
+        fake = g(torch.randn(batch, train.Z_DIM))
+        loss_d = train.discriminator_loss(d, real, fake["image"].detach())
+        opt_d.zero_grad(), loss_d.backward(), opt_d.step()
+        logits = d(fake["image"])
+        loss_g = F_.binary_cross_entropy_with_logits(logits, torch.ones_like(logits)) + binary_entropy(fake["mask"])
+        opt_g.zero_grad(), loss_g.backward(), opt_g.step()
+    return (time.perf_counter() - start) / steps
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--steps", type=int, default=10)
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    print("| family | size | parameters | s / step | min / 2,000 steps |\n|---|---|---|---|---|")
+    for size in (32, 64):
+        for family in ("comgan", "pi1", "pi2"):
+            s = seconds_per_step(family, size, args.steps)
+            n = nets.count_parameters(nets.make_generator(family, size))
+            print(f"| {family} | {size} | {n / 1e6:.2f} M | {s:.3f} | {s * 2000 / 60:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
