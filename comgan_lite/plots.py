@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from . import compose
 from .data import to_numpy_image
 
 
@@ -121,6 +122,24 @@ def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share",
         ax.tick_params(labelsize=8)
         ax.set_ylim(-0.03, 1.03)
     axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def mask_histograms(masks: dict, size=(2.5, 2.4)):
+    """One histogram of mask values per label (log counts), titled with its soft-pixel share:
+    how binary each generator's masks are (notebook 03's beta sweep)."""
+    fig, axes = plt.subplots(1, len(masks), figsize=(size[0] * len(masks), size[1]), sharey=True,
+                             squeeze=False)
+    for ax, (label, m) in zip(axes[0], masks.items()):
+        m = torch.as_tensor(m).flatten()
+        soft = compose.soft_share(m)
+        ax.hist(m.numpy(), bins=50, range=(0, 1), color="C0")
+        ax.set_yscale("log")
+        ax.set_title(f"{label}: {soft:.0%} soft", fontsize=9)
+        ax.set_xlabel("mask value m", fontsize=8)
+        ax.tick_params(labelsize=8)
+    axes[0, 0].set_ylabel("pixels (log scale)", fontsize=8)
     fig.tight_layout()
     return fig
 
