@@ -167,7 +167,7 @@ live.redraw()
 # notebook 01 and the mask-gradient norms averaged over the last five logged steps.
 
 # %%
-easy = runs.find_runs(preset="easy")
+easy = runs.find_runs(preset="easy", beta=(0.1, 1.0))   # the 3-seed grid (notebook 03 adds a β sweep)
 rows = runs.results(easy)       # full mode: recomputed from the generators; quick: eval.json
 print("recomputed from the generators" if not QUICK else "read from each run's eval.json")
 summary = runs.summarise(rows)
