@@ -51,7 +51,7 @@ def main() -> None:
     minutes = {NAMES[runs.read_config(p)["family"]]: [] for p in folders}
     for p in folders:
         log = runs.read_log(p)
-        minutes[NAMES[runs.read_config(p)["family"]]].append(log[-1]["minutes"] / log[-1]["step"] * 1000)
+        minutes[NAMES[runs.read_config(p)["family"]]].append(runs.training_minutes(log) / log[-1]["step"] * 1000)
     print("\nminutes per 1,000 steps (one CPU thread): " +
           ", ".join(f"{k} {np.mean(v):.1f}" for k, v in minutes.items()))
     if drift:

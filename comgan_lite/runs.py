@@ -45,6 +45,18 @@ def read_log(folder: str | Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def training_minutes(log: list[dict]) -> float:
+    """Wall-clock minutes of a run from its log.  Each row carries the minutes so far; a run
+    resumed from a checkpoint written before checkpoints kept that count starts again at 0, so
+    every such restart adds the count it interrupted."""
+    total, before = 0.0, 0.0
+    for row in log:
+        if row["minutes"] < before:
+            total += before
+        before = row["minutes"]
+    return total + before
+
+
 def window_means(log: list[dict], start: int, stop: int, keys) -> dict:
     """Mean of each key over the logged rows with start <= step < stop (NaNs, e.g. the first
     grad_mask_cosine of a run, skipped): single logged rows are too noisy to quote."""
@@ -222,7 +234,7 @@ def evaluate_run(folder: str | Path, n: int = N_EVAL, ema: bool | None = None) -
             **mask_scores(g, cfg, n),
             "grad_mask_params": float(np.mean([r["grad_mask_params"] for r in last])),
             "grad_mask_pixels_adv": float(np.mean([r["grad_mask_pixels_adv"] for r in last])),
-            "minutes": float(log[-1]["minutes"]), "weights": "ema" if ema else "last",
+            "minutes": training_minutes(log), "weights": "ema" if ema else "last",
             **(disentanglement(g, n) if cfg.family == "dscomgan" else {}),
             **({"fd_factors": frechet_factor_distance(g, cfg.preset, cfg.size)}
                if cfg.family == "dscomgan" else {})}

@@ -191,3 +191,9 @@ def test_window_means_skip_nans_and_refuse_empty_windows():
     assert runs.window_means(log, 0, 150, ["x"]) == {"x": 2.0}
     with pytest.raises(ValueError, match="no logged rows"):
         runs.window_means(log, 200, 300, ["x"])
+
+
+def test_training_minutes_add_up_across_a_restarted_count():
+    log = [{"minutes": m} for m in (1.0, 2.0, 3.0, 0.5, 1.5)]   # resumed from a checkpoint without minutes
+    assert runs.training_minutes(log) == 4.5
+    assert runs.training_minutes(log[:3]) == 3.0
