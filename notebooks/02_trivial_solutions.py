@@ -558,8 +558,8 @@ for family in ("comgan", "pi2"):
 #
 # | the paper says | what we measured at 32 px |
 # |---|---|
-# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one; on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
-# | their mask gradient $g_M$ vanishes (Figure 4) | not in any run that trained normally, and not even in the runs trapped at T1 |
+# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one, and still 0.00 at every milestone when the β = 0.1 runs were trained on until their faithfulness stopped moving (section 5); on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
+# | their mask gradient $g_M$ vanishes (Figure 4) | not in any run that trained normally, and not even in the runs trapped at T1, where a few soft pixels and a whole trunk keep it large (section 7) |
 # | a trivial solution is a trap that ComGAN escapes and the others do not (Lemma 1, Theorem 1) | yes, for Π2 against ComGAN started at T1 (section 7) |
 #
 # So the paper's **mechanism** reproduces: Lemma 1's trap exists, Π2 did not leave it within
@@ -578,8 +578,11 @@ for family in ("comgan", "pi2"):
 #   steps.
 # - $g_M$ is a poor detector at our scale: it stayed large in trapped runs. The per-image trivial
 #   share is the number that tells.
-# - What we could not test: 128 px images, the official F and B heads (three residual blocks at
-#   width 32), and the paper's long training. The paper gives no training settings for Π1 and Π2
+# - Not a short budget either: trained on at β = 0.1 until faithfulness stopped moving, no run
+#   produced a trivial mask (section 5).
+# - What we could not test: 64 and 128 px images (a 64 px step costs several times a 32 px one
+#   on a CPU; `python bench/step_time.py` measures it on yours), the official F and B heads
+#   (three residual blocks at width 32), and the paper's long training. The paper gives no training settings for Π1 and Π2
 #   and the official code has no training script for them, so ours use ComGAN's settings.
 
 # %% [markdown]
@@ -592,13 +595,15 @@ for family in ("comgan", "pi2"):
 #   read it beside $\lVert\partial L/\partial m\rVert$, the soft-pixel share and the per-image
 #   trivial share.
 # - On `easy`, no Π1 or Π2 run *walked into* a trivial solution in 2,000 steps (3 seeds × 2 β),
-#   and $g_M$ did not vanish. Π2 learned its mask slowest, with its background generator painting
-#   whole images for thousands of steps, and its one 6,000-step run still reached a faithful mask.
+#   nor later, when the β = 0.1 runs were trained on until their faithfulness stopped moving,
+#   and $g_M$ did not vanish. Π2 learned its mask slowest, with its background generator
+#   painting whole images for thousands of steps, and still reached a faithful mask.
 # - On `medium`, per-image trivial masks did appear, in every family, with a spread over seeds
 #   too wide to rank the families.
 # - Started *at* T1, Π2 stayed there while ComGAN walked out: the trap is real, and the
 #   architecture decides who escapes. Adam alone does not rescue a model whose unseen layer never
-#   learns anything worth showing.
+#   learns anything worth showing. In the trap, Π2's $g_M$ stays large because a few soft pixels
+#   still carry gradient through a whole trunk, but its direction changes from one log to the next.
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.
