@@ -7,7 +7,8 @@ and shipped with ``runs.ship``, which scored every exported generator on the fix
 batch (``milestones.json``).  For each run this prints the step from which best-of-two
 faithfulness, soft share and trivial share stay within a band of 0.05, 0.05 and 0.02 until its
 last milestone (``runs.settled_at``; "still moving" when fewer than three milestones agree), then
-the mean ± std over seeds every 2,000 steps.  It exits non-zero when a run's last milestone
+the mean ± std over the seeds that reached each step, every 2,000 steps.  A metric that never
+started to move (a soft share still at 1.00) also counts as settled: read it beside its value.  It exits non-zero when a run's last milestone
 disagrees with its eval.json (both are measured from the same final generator).
 """
 from __future__ import annotations
@@ -39,8 +40,8 @@ def main() -> None:
     for r in runs.settling(folders):
         cells = [f"{r[k]:,}" if r[k] is not None else "still moving" for k in runs.SETTLE_TOL]
         print(f"| {r['run']} | {r['last_step']:,} | " + " | ".join(cells) + " |")
-    last = min(runs.read_milestones(p)[-1]["step"] for p in folders)
-    steps = list(range(2000, last + 1, 2000))
+    last = max(runs.read_milestones(p)[-1]["step"] for p in folders)
+    steps = list(range(2000, last + 1, 2000))   # each row averages the seeds that reached it
     rows = runs.at_steps(folders, steps)
     print("\n| model | β | step | seeds | best-of-two | soft share | trivial share |")
     print("|---|---|---|---|---|---|---|")

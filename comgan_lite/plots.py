@@ -121,7 +121,7 @@ def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share",
         ax.set_xlabel("generator step", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.set_ylim(-0.03, 1.03)
-    axes[0, 0].legend(fontsize=8)
+    axes[0, -1].legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 
