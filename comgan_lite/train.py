@@ -155,9 +155,16 @@ def check_architecture(saved: dict, cfg: TrainConfig, path: Path) -> None:
                               "another --out folder, or the checkpoint's own settings.")
 
 
+def generator_loss(d, fake):
+    """G's side of the GAN loss: the non-saturating -log D(x_bar) (method.md 7.1), BCE on
+    logits with target 1."""
+    d_fake = d(fake)
+    return F_.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+
+
 def discriminator_loss(d, real, fake):
-    """D's side of the GAN loss (eq. 3, BCE on logits): real -> 1, composite -> 0.  G's side is
-    the non-saturating -log D(x_bar) (method.md 7.1)."""
+    """D's side of the GAN loss (eq. 3, BCE on logits): real -> 1, composite -> 0 (G's side:
+    ``generator_loss``)."""
     d_real, d_fake = d(real), d(fake)
     return F_.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real)) + \
         F_.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
@@ -298,14 +305,12 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
                 # -- generator step: -log D(x_bar) + beta * L_binary(m) --------------------
                 mask = fake["mask"]
                 mask.retain_grad()
-                d_fake = d(fake["image"])
-                loss_adv = F_.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+                loss_adv = generator_loss(d, fake["image"])
                 loss_bin = binary_entropy(mask)
                 loss = loss_adv + cfg.beta * loss_bin
                 extra = {}
                 if "x_z" in fake:
-                    d_z = d(fake["x_z"])
-                    extra["loss_g_adv_z"] = F_.binary_cross_entropy_with_logits(d_z, torch.ones_like(d_z))
+                    extra["loss_g_adv_z"] = generator_loss(d, fake["x_z"])
                     loss = loss + extra["loss_g_adv_z"]
                 if posteriors is not None:
                     extra["loss_info"], accuracies = info_loss(posteriors, fake, *inputs[1:])
