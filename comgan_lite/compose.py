@@ -86,6 +86,27 @@ def logit_gradient_stats(grad_mask: torch.Tensor, mask: torch.Tensor) -> dict[st
             "opening_share": float(sq[g < 0].sum()) / total}
 
 
+def logit_gradient_on(region: torch.Tensor, grad_mask: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
+    """Where dL/ds = m (1 - m) dL/dm lies relative to a region (e.g. the object the composite
+    shows; same shape as the mask, values 0/1).  area: the region's share of pixels.
+    gradient_share: its share of ||dL/ds||^2 (above area: the gradient points at the region).
+    opening_share_in / _out: inside / outside it, the share of ||dL/ds||^2 on pixels where a
+    descent step raises m (dL/ds < 0).  mask_in / mask_out: the mean mask inside / outside."""
+    g = grad_mask * mask * (1 - mask)
+    sq, inside, opening = g ** 2, region.bool(), g < 0
+
+    def share(part, whole):
+        total = float(sq[whole].sum())
+        return float(sq[part & whole].sum()) / total if total > 0 else 0.0
+    everywhere = torch.ones_like(inside)
+    return {"area": float(inside.float().mean()),
+            "gradient_share": share(inside, everywhere),
+            "opening_share_in": share(opening, inside),
+            "opening_share_out": share(opening, ~inside),
+            "mask_in": float(mask[inside].mean()) if inside.any() else 0.0,
+            "mask_out": float(mask[~inside].mean()) if (~inside).any() else 0.0}
+
+
 def diagnostics(fg: torch.Tensor, bg: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
     """All trivial-solution diagnostics of a batch, as plain floats for logs and tables."""
     return {**trivial_share(mask), "soft_share": soft_share(mask),

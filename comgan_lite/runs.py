@@ -10,6 +10,8 @@ nothing more (no optimiser or discriminator state):
     eval.json       evaluate_run() at shipping time: the numbers the notebooks state
     milestones.json evaluate_milestones() at shipping time, for runs that exported generators
                     along the way (train --keep-every): the scores every K steps
+    gradient_regions.json  (trap runs only) gradient_by_region() along the first steps,
+                    written by bench/trap_gradient.py
 """
 from __future__ import annotations
 
@@ -170,6 +172,24 @@ def evaluate_milestones(folder: str | Path, n: int = N_EVAL) -> list[dict]:
         g, cfg = train.load_generator(path, device="cpu")
         rows.append({"step": int(path.stem[4:]), **mask_scores(g, cfg, n)})
     return rows
+
+
+def gradient_by_region(checkpoint: str | Path, n: int = 256) -> dict:
+    """Where the adversarial logit gradient dL/ds (Lemma 1) of a training checkpoint lies: on
+    the object the oracle sees in each composite of the fixed evaluation batch, or off it
+    (``compose.logit_gradient_on``), with ``compose.logit_gradient_stats`` beside it.  Needs
+    the full checkpoint (G and D), not a shipped generator."""
+    ckpt = train.load_checkpoint(checkpoint)
+    g, d = train.build(train.TrainConfig(**ckpt["config"]))
+    g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
+    g.train(), d.train()                      # the modes of a G step in training
+    out = g(*evaluation_inputs(g, n))
+    grad = torch.autograd.grad(train.generator_loss(d, out["image"]), out["mask"])[0]
+    with torch.no_grad():
+        on_object = oracle.predict(oracle_model(), out["image"]) > 0.5   # (n, 1, H, W)
+    mask = out["mask"].detach()
+    return {"step": int(ckpt["step"]), **compose.logit_gradient_on(on_object, grad, mask),
+            **compose.logit_gradient_stats(grad, mask), "mask_mean": float(mask.mean())}
 
 
 def settled_at(rows: list[dict], key: str, tol: float, last: int = 2) -> int | None:

@@ -105,3 +105,20 @@ def test_logit_gradient_stats_find_the_few_soft_pixels_and_their_direction():
     stats = compose.logit_gradient_stats(-grad_mask, mask)
     assert stats["opening_share"] == 1.0
     assert compose.logit_gradient_stats(torch.zeros_like(mask), mask)["grad_logits"] == 0.0
+
+
+def test_logit_gradient_on_a_region_splits_the_gradient_by_where_it_lies():
+    mask = torch.full((1, 1, 4, 4), 0.5)
+    grad_mask = torch.ones_like(mask)                # closing everywhere ...
+    grad_mask[0, 0, 0, :2] = -3.0                    # ... but opening, strongly, on two pixels
+    region = torch.zeros_like(mask)
+    region[0, 0, 0, :4] = 1                          # the top row: 4 of 16 pixels
+    stats = compose.logit_gradient_on(region, grad_mask, mask)
+    assert stats["area"] == 0.25
+    # squares (times 1/16): 2 pixels of 9 and 2 of 1 inside, 12 of 1 outside
+    assert stats["gradient_share"] == pytest.approx(20 / 32)
+    assert stats["opening_share_in"] == pytest.approx(18 / 20)
+    assert stats["opening_share_out"] == 0.0
+    empty = compose.logit_gradient_on(torch.zeros_like(mask), grad_mask, mask)
+    assert stats["mask_in"] == stats["mask_out"] == 0.5
+    assert empty["gradient_share"] == 0.0 and empty["opening_share_in"] == 0.0 and empty["mask_in"] == 0.0

@@ -25,7 +25,7 @@ def test_the_three_seed_grid_ships():
 @pytest.mark.parametrize("folder", SHIPPED + LOGS_ONLY, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_shipped_run_is_complete_and_finished(folder):
     expected = set(runs.SHIPPED_FILES) - ({"generator.pt"} if folder in LOGS_ONLY else set())
-    assert {p.name for p in folder.iterdir()} - {"milestones.json"} == expected
+    assert {p.name for p in folder.iterdir()} - {"milestones.json", "gradient_regions.json"} == expected
     cfg = runs.read_config(folder)
     log = runs.read_log(folder)
     assert log[-1]["step"] == cfg["steps"], "the log stops before the last step"
@@ -90,3 +90,17 @@ def test_beta_01_grid_ships_continued_with_milestones():
         assert set(range(max(6000, steps[0]), steps[-1] + 1, 1000)) <= set(steps), p.name
         stated = runs.stated_evals([p])[0]
         assert runs.read_milestones(p)[-1]["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=1e-6)
+
+
+def test_trap_runs_ship_where_their_gradient_points():
+    """Notebook 02, section 7: bench/trap_gradient.py's measurements ship with the four trap
+    runs, at the same steps, as shares."""
+    trap = runs.find_runs(runs.LOG_RUNS_DIR, mask_init_logit=-8.0, variant=None)
+    assert len(trap) == 4
+    for p in trap:
+        rows = json.loads((p / "gradient_regions.json").read_text())
+        assert [r["step"] for r in rows] == [50, 100, 200, 300, 400, 500], p.name
+        for r in rows:
+            for key in ("area", "gradient_share", "opening_share_in", "opening_share_out"):
+                assert 0 <= r[key] <= 1, (p.name, key)
+            assert 0 < r["mask_out"] < 0.5 and 0 < r["mask_in"] < 1, p.name

@@ -1,0 +1,74 @@
+"""Issue 3: in the runs started at T1 (``--mask-init-logit -8``), where does the mask's
+adversarial gradient point: at the object the composite shows, or anywhere?
+
+    python bench/trap_gradient.py            (about 15 min on 2 cores; prints a table)
+    python bench/trap_gradient.py --write    (also writes data/runs-logs/<run>/gradient_regions.json)
+
+The shipped trap runs (``data/runs-logs/*-start-t1``) keep no checkpoints, and the question
+needs D as well as G.  So this retrains each of them, with its shipped config, to the steps in
+STEPS (training is deterministic: the retrained log must equal the shipped one, and the script
+exits non-zero if it does not), and at each step measures ``runs.gradient_by_region`` on the
+fixed evaluation batch: the share of ||dL/ds||^2 on the pixels the oracle calls object, beside
+their share of the image, and which way a descent step moves m there.  Work folders go to
+``runs/trap-gradient/`` (resumable).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import torch
+
+from comgan_lite import runs, train
+
+STEPS = (50, 100, 200, 300, 400, 500)
+WORK = Path("runs/trap-gradient")
+NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
+
+
+def trap_runs() -> list[Path]:
+    return sorted(runs.LOG_RUNS_DIR.glob("*-start-t1"))
+
+
+def measure(shipped: Path, steps=STEPS) -> list[dict]:
+    saved = runs.read_config(shipped)
+    cfg = train.TrainConfig(**{f.name: saved[f.name] for f in fields(train.TrainConfig) if f.name in saved})
+    shipped_log = {r["step"]: r for r in runs.read_log(shipped)}
+    rows = []
+    for step in steps:
+        out, kept = WORK / shipped.name, WORK / f"{shipped.name}-step{step:05d}.pt"
+        if not kept.exists():
+            cfg.steps = step
+            train.train(cfg, out, progress=False)
+            retrained = runs.read_log(out)[-1]
+            if retrained["loss_d"] != shipped_log[step]["loss_d"]:
+                sys.exit(f"{shipped.name}: the retrained log differs from the shipped one at step {step}")
+            shutil.copy(out / train.CHECKPOINT, kept)
+        rows.append(runs.gradient_by_region(kept))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="write gradient_regions.json into the shipped runs")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print("| run | step | object area | share of ||dL/ds||² on object | opening share on / off object | mean mask on / off object |")
+    print("|---|---|---|---|---|---|")
+    for shipped in trap_runs():
+        cfg = runs.read_config(shipped)
+        rows = measure(shipped)
+        for r in rows:
+            print(f"| {NAMES[cfg['family']]} β {cfg['beta']:g} | {r['step']} | {r['area']:.2f} | "
+                  f"{r['gradient_share']:.2f} | {r['opening_share_in']:.2f} / {r['opening_share_out']:.2f} | "
+                  f"{r['mask_in']:.4f} / {r['mask_out']:.4f} |", flush=True)
+        if args.write:
+            (shipped / "gradient_regions.json").write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
