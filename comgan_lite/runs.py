@@ -180,6 +180,9 @@ def gradient_by_region(checkpoint: str | Path, n: int = 256) -> dict:
     (``compose.logit_gradient_on``), with ``compose.logit_gradient_stats`` beside it.  Needs
     the full checkpoint (G and D), not a shipped generator."""
     ckpt = train.load_checkpoint(checkpoint)
+    if "d" not in ckpt:
+        raise train.CheckpointError(f"{checkpoint} holds no discriminator: pass a training "
+                                    f"checkpoint ({train.CHECKPOINT}), not an exported generator.")
     g, d = train.build(train.TrainConfig(**ckpt["config"]))
     g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
     g.train(), d.train()                      # the modes of a G step in training

@@ -197,3 +197,15 @@ def test_training_minutes_add_up_across_a_restarted_count():
     log = [{"minutes": m} for m in (1.0, 2.0, 3.0, 0.5, 1.5)]   # resumed from a checkpoint without minutes
     assert runs.training_minutes(log) == 4.5
     assert runs.training_minutes(log[:3]) == 3.0
+
+
+def test_gradient_by_region_reads_g_and_d_from_a_full_checkpoint(tmp_path):
+    train.train(_cfg(mask_init_logit=-8.0), tmp_path, progress=False)
+    row = runs.gradient_by_region(tmp_path / train.CHECKPOINT, n=16)
+    assert row["step"] == 4
+    for key in ("area", "gradient_share", "opening_share_in", "opening_share_out", "top1_share"):
+        assert 0 <= row[key] <= 1, key
+    assert row["mask_mean"] < 0.01                  # still at T1 after 4 steps
+    assert row["grad_logits"] > 0
+    with pytest.raises(CheckpointError):            # a shipped generator has no D
+        runs.gradient_by_region(tmp_path / "generator.pt")
