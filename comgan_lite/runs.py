@@ -226,6 +226,24 @@ def settling(folders, tol: dict = SETTLE_TOL) -> list[dict]:
     return out
 
 
+def settling_report(folders) -> str:
+    """One line per long run: its scores at the last milestone and, per metric, the step from
+    which it stopped moving (``settling``)."""
+    lines = []
+    for p, r in zip(folders, settling(folders)):
+        end = read_milestones(p)[-1]
+        said = ", ".join(f"{label} " + (f"from {r[k]:,}" if r[k] is not None else "still moving")
+                         for k, label in (("iou_best_of_two", "best of two"), ("soft_share", "soft share"),
+                                          ("trivial", "trivial share")))
+        lines.append(f"{r['run']:26s} at {end['step']:,}: best of two {end['iou_best_of_two']:.2f}, "
+                     f"soft {end['soft_share']:.2f}, mean mask {end['mask_mean']:.2f}; settled: {said}")
+    return "\n".join(lines)
+
+
+SETTLE_COLUMNS = [("iou_best_of_two", "best-of-two"), ("soft_share", "soft share"),
+                  ("trivial", "trivial share")]
+
+
 def at_steps(folders, steps, keys=tuple(SETTLE_TOL)) -> list[dict]:
     """Milestone scores of long runs at the given steps, as rows shaped like ``evaluate_run``'s
     (family, preset, beta, variant, steps, and the keys) for ``summarise(..., keys=(..., "steps"))``."""
@@ -393,7 +411,9 @@ def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant"),
     for r in rows:
         groups[tuple(r[k] for k in keys)].append(r)
     out = []
-    for key, rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+    def order(kv):   # numbers by value (steps: 2,000 before 10,000), everything else as text
+        return tuple((0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v)) for v in kv[0])
+    for key, rs in sorted(groups.items(), key=order):
         s = dict(zip(keys, key), seeds=len(rs))
         for col, _ in columns or COLUMNS:
             v = np.array([r[col] for r in rs], dtype=float)
@@ -405,11 +425,13 @@ def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant"),
 def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
     """The comparison table as markdown: mean ± std over seeds (std over seeds, ddof 0)."""
     names = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2", "dscomgan": "DS-ComGAN"}
-    head = "| model | preset | β | seeds | " + " | ".join(c for _, c in columns) + " |"
-    lines = [head, "|---" * (4 + len(columns)) + "|"]
+    by_step = bool(summary) and "steps" in summary[0]   # summarise(at_steps(...), keys=(..., "steps"))
+    head = "| model | preset | β | " + "step | " * by_step + "seeds | " + " | ".join(c for _, c in columns) + " |"
+    lines = [head, "|---" * (4 + by_step + len(columns)) + "|"]
     for s in summary:
         model = names.get(s["family"], s["family"]) + (f" ({s['variant']})" if s.get("variant") else "")
         cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" if s["seeds"] > 1 else f"{s[k]['mean']:.2f}"
                  for k, _ in columns]
-        lines.append(f"| {model} | {s['preset']} | {s['beta']:g} | {s['seeds']} | " + " | ".join(cells) + " |")
+        step = f"{s['steps']:,} | " if by_step else ""
+        lines.append(f"| {model} | {s['preset']} | {s['beta']:g} | {step}{s['seeds']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -209,3 +209,28 @@ def test_gradient_by_region_reads_g_and_d_from_a_full_checkpoint(tmp_path):
     assert row["grad_logits"] > 0
     with pytest.raises(CheckpointError):            # a shipped generator has no D
         runs.gradient_by_region(tmp_path / "generator.pt")
+
+
+def _long_run(folder, family, seed, scores):
+    """A shipped long run as notebook 02 reads it: config.json and milestones.json only."""
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({**vars(TrainConfig(family=family, seed=seed)),
+                                                    "steps": 1000 * len(scores)}))
+    rows = [{"step": 1000 * (i + 1), "iou_best_of_two": b, "soft_share": 1.0, "trivial": 0.0, "mask_mean": 0.3}
+            for i, b in enumerate(scores)]
+    (folder / "milestones.json").write_text(json.dumps(rows))
+    return folder
+
+
+def test_long_runs_report_where_they_settled_and_tabulate_by_step(tmp_path):
+    climbing = _long_run(tmp_path / "a", "pi1", 0, [0.2] * 9 + [0.5, 0.9, 0.9, 0.9])
+    moving = _long_run(tmp_path / "b", "pi1", 1, [0.35 + 0.05 * i for i in range(13)])
+    report = runs.settling_report([climbing, moving]).splitlines()
+    assert "at 13,000: best of two 0.90" in report[0] and "best of two from 11,000" in report[0]
+    assert "best of two still moving" in report[1] and "soft share from 1,000" in report[1]
+    rows = runs.at_steps([climbing, moving], (2000, 10000, 12000))
+    summary = runs.summarise(rows, keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS)
+    assert [s["steps"] for s in summary] == [2000, 10000, 12000]       # by value, not as text
+    table = runs.markdown_table(summary, columns=runs.SETTLE_COLUMNS)
+    assert "| Π1 | easy | 0.1 | 12,000 | 2 | 0.90 ± 0.00 |" in table
+    assert all(line.count("|") == table.splitlines()[0].count("|") for line in table.splitlines())
