@@ -38,10 +38,13 @@
 # ## Time
 # Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 3 minutes of
 # computing on a 2-core laptop CPU (two live trainings of 300 steps and the evaluation of the
-# shipped runs), and 45 minutes of reading. The shipped runs took about 2 hours of CPU to train;
+# shipped runs), and 45 minutes of reading. The shipped runs took about 10 hours of
+# single-thread CPU time to train (two at a time), most of it the long runs of section 5;
 # section 4 says how to redo them.
 
 # %%
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -298,83 +301,87 @@ for beta in (0.1, 1.0):
 # Two sets of longer runs answer that (`data/runs-logs/`: logs and scores only, no generators,
 # to keep the repository small):
 #
-# - β = 1: seed 0 of each family trained to 6,000 steps (Π2 continued from its grid run, with
-#   a generator kept every 1,000 steps);
-# - β = 0.1: all nine runs of the grid (three families × three seeds) continued, seed 0 to
-#   10,000 steps and seeds 1 and 2 to 8,000 (the CPU time we had), with a generator kept every
-#   1,000 steps (`--keep-every 1000`) and scored on the evaluation batch when the run was
-#   shipped (`milestones.json`; `python bench/convergence.py` prints the same numbers).
+# - β = 1: all nine runs of the grid (three families × three seeds) continued to 6,000 steps;
+# - β = 0.1: all nine continued to 12,000 steps.
 #
-# We say a metric has **stopped moving** from the first milestone after which it stays inside a
-# band (0.05 wide for faithfulness and the soft share, 0.02 for the trivial share) until the end,
-# over at least three milestones (`runs.settled_at`).
+# Each kept a generator every 1,000 steps (`--keep-every 1000`; seed 0 at β = 0.1 from step
+# 6,000 on, where it was first continued), scored on the evaluation batch
+# when the run was shipped (`milestones.json`; `python bench/convergence.py` prints the same
+# numbers). We say a metric has **stopped moving** from the first milestone after which it stays
+# inside a band (0.05 wide for faithfulness and the soft share, 0.02 for the trivial share) until
+# the end, over at least three milestones (`runs.settled_at`). β = 1 first, one line per run:
 
 # %%
-long_b1 = runs.find_runs(runs.LOG_RUNS_DIR, steps=6000, beta=1.0)
-plots.training_curves({f"{names[runs.read_config(p)['family']]}, β = 1": [runs.read_log(p)]
-                       for p in long_b1}, keys=("grad_mask_params", "soft_share", "trivial"))
-plt.show()
-for r in runs.stated_evals(long_b1):
-    print(f"{r['run']:26s} faithfulness {r['iou']:.2f} (best of two {r['iou_best_of_two']:.2f}), "
-          f"trivial {r['trivial']:.2f}, soft {r['soft_share']:.2f}, {r['minutes']:.0f} min")
-for p in long_b1:
-    if (p / "milestones.json").exists():
-        print(f"{p.name}, best of two by step: " + ", ".join(
-            f"{r['step']:,}: {r['iou_best_of_two']:.2f}" for r in runs.read_milestones(p)))
+def long_runs(beta):
+    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=beta) if (p / "milestones.json").exists()]
+
+
+def milestone_figure(folders, beta):
+    fig = plots.milestone_curves({names[f]: [runs.read_milestones(p) for p in folders
+                                             if runs.read_config(p)["family"] == f]
+                                  for f in ("pi1", "pi2", "comgan")})
+    fig.suptitle(f"β = {beta:g}: every seed, one dot per 1,000 steps", y=1.03)
+    plt.show()
+
+
+long_b1 = long_runs(1.0)
+milestone_figure(long_b1, 1.0)
+print(runs.settling_report(long_b1))
+print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 6000)),
+                                         keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS),
+                          columns=runs.SETTLE_COLUMNS))
 
 # %% [markdown]
-# At β = 1 ComGAN's and Π1's soft shares settle after about 2,000-2,500 steps: the grid caught
-# them near the end of their learning. Π2 is the late one. Its faithfulness was 0.46 where the
-# grid stopped, then rose to 0.98 by step 4,000 and stayed there, while its masks turned binary
-# (the soft-share panel). The grid stopped Π2 just before it learned its mask.
+# At β = 1, by 6,000 steps:
 #
-# Now β = 0.1, every seed, one dot per milestone:
+# - **ComGAN's three seeds agree**: 0.98 best of two, binary masks (soft share about 0.09). Its
+#   slowest seed was still climbing at 4,000 steps (the left panel), so "settled" cannot be
+#   called for it yet by our rule, which wants three agreeing milestones.
+# - **Π1 is as faithful** (about 0.95) and its masks turn binary later (soft share about 0.2,
+#   still falling in two seeds).
+# - **Π2 splits.** Two seeds reach 0.97-0.98; the third stalls at about 0.5 with a soft share
+#   of 1.00: a soft blend, not a trivial solution (trivial share 0.00), like the β = 0.1 stalls
+#   below.
+# - **The grid's 2,000 steps stopped several runs mid-climb**, Π2 most of all: the table's
+#   2,000-step rows are the grid, the later rows what the same runs became.
+#
+# Now β = 0.1:
 
 # %%
-long_b01 = [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=0.1) if (p / "milestones.json").exists()]
-plots.milestone_curves({names[f]: [runs.read_milestones(p) for p in long_b01
-                                   if runs.read_config(p)["family"] == f]
-                        for f in ("pi1", "pi2", "comgan")})
-plt.show()
-for p, r in zip(long_b01, runs.settling(long_b01)):
-    end = runs.read_milestones(p)[-1]
-    said = ", ".join(f"{label} " + (f"from {r[k]:,}" if r[k] else "still moving")
-                     for k, label in (("iou_best_of_two", "best of two"), ("soft_share", "soft share"),
-                                      ("trivial", "trivial share")))
-    print(f"{r['run']:26s} at {end['step']:,}: best of two {end['iou_best_of_two']:.2f}, "
-          f"soft {end['soft_share']:.2f}, mean mask {end['mask_mean']:.2f}; settled: {said}")
-long_rows = runs.at_steps(long_b01, (2000, 6000, 8000, 10000))   # seeds 1 and 2 stop at 8,000
-for s in sorted(runs.summarise(long_rows, keys=("family", "steps"), columns=[(k, k) for k in runs.SETTLE_TOL]),
-                key=lambda s: (s["family"], s["steps"])):
-    print(f"{names[s['family']]:7s} step {s['steps']:6,}: best of two {s['iou_best_of_two']['mean']:.2f} ± "
-          f"{s['iou_best_of_two']['std']:.2f}, soft share {s['soft_share']['mean']:.2f} ± "
-          f"{s['soft_share']['std']:.2f}, trivial share {s['trivial']['mean']:.2f} ({s['seeds']} seed{'s' * (s['seeds'] > 1)})")
+long_b01 = long_runs(0.1)
+milestone_figure(long_b01, 0.1)
+print(runs.settling_report(long_b01))
+print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10000, 12000)),
+                                         keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS),
+                          columns=runs.SETTLE_COLUMNS))
 
 # %% [markdown]
 # What the long runs say:
 #
-# - **The trivial share is 0.00 at every milestone of every run.** Given four to five times the
-#   grid's budget, no family walked into a trivial solution on `easy`.
-# - **How long a faithful mask takes depends on the seed as much as on the family.** Seed 0 of
-#   every family reached 0.96-0.98 best of two by step 6,000 and stayed there. Seeds 1 and 2
-#   were far slower: after 8,000 steps Π1's are at about 0.92-0.94 and ComGAN's at 0.74-0.80
-#   and still climbing (the left panel), all with soft masks.
-# - **Two of Π2's three seeds barely moved.** They sit at about 0.3 best of two after 8,000
-#   steps, not far above the floor of 0.18. Their masks are a soft grey blend (mean near 0.5)
-#   over two layers that both draw objects: not a trivial solution in our per-image sense, but
-#   no decomposition either. This is the closest our `easy` runs came to the paper's Figure 2.
-# - **Masks turn binary long after they turn faithful.** Seed 0's soft share falls to about
-#   0.15 for Π1 and Π2 by 10,000 steps, and ComGAN's is still falling fast there; seeds 1 and 2
-#   have not begun (1.00).
-# - **"Stopped moving" is not "finished".** The printout calls one of those slow Π2 seeds
-#   settled from step 4,000, because its faithfulness sat still at a low level. A plateau can
-#   come before a jump: Π2 at β = 1 sat at 0.46 and then reached 0.98 within 2,000 steps. The
-#   soft shares of seeds 1 and 2 "settle" at 1.00 in the same way: they have not started.
+# - **The trivial share is 0.00 at every milestone of every run**, at both β: given three to six
+#   times the grid's budget, no family walked into a trivial solution on `easy`.
+# - **How long a faithful mask takes depends on the seed as much as on the family.** At
+#   β = 0.1 seed 0 of every family reached 0.96-0.98 best of two by step 6,000 and stayed
+#   there. Π1's other two seeds settled by 6,000-7,000 steps; ComGAN's seed 2 by 10,000, and
+#   its seed 1 was still moving at 12,000, at 0.79.
+# - **Two of Π2's three seeds barely moved.** After 12,000 steps they sit at about 0.35-0.4 best
+#   of two, still creeping up, with a soft share of 1.00 and a mean mask near 0.5: a grey blend
+#   over two layers that both draw objects. Not a trivial solution in our per-image sense, but
+#   no decomposition either, and the same failure as the stalled β = 1 seed above. This is the
+#   closest our `easy` runs came to the paper's Figure 2.
+# - **Masks turn binary long after they turn faithful**, and at β = 0.1 most have not: the soft
+#   shares of seeds 1 and 2 are still 0.70-1.00 at 12,000 steps, against 0.13-0.37 for seed 0.
+# - **"Stopped moving" is not "finished".** The printouts call a soft share at 1.00 "settled"
+#   when it has not started to fall, and a slow stretch can come before a jump: ComGAN's seed 2
+#   at β = 0.1 crept up for thousands of steps (left panel), then reached 0.97 within 4,000.
 #
-# So at β = 0.1 we could not train every run until its masks were done: a faithful mask took
-# from 6,000 steps to more than 8,000, where β = 1 needed 2,000-4,000. The conclusion that matters for the paper's claim holds at
-# every step we measured: no trivial masks on `easy`. What the long runs add is that Π2 can
-# also stall without a trivial mask, in 2 of 3 seeds at β = 0.1.
+# So, trained until the masks stop moving: at β = 1 every ComGAN and Π1 seed and two of three
+# Π2 seeds reach a faithful, nearly binary mask within 6,000 steps; at β = 0.1 the same takes
+# 6,000 to more than 12,000 steps, and two Π2 seeds did not get there. The conclusion that matters for the paper's
+# claim holds at every step we measured: no trivial masks on `easy`. What the long runs add is
+# that Π2 can stall without a trivial mask: in three of its six long runs (one at β = 1, two at
+# β = 0.1), against none of ComGAN's or Π1's twelve (ComGAN's slowest, seed 1 at β = 0.1, is
+# at 0.79 and still moving).
 
 # %% [markdown]
 # ## 6. Harder data: the `medium` preset
@@ -562,39 +569,107 @@ plt.show()
 #   hypothesis expected, which Adam cannot turn into progress. At β = 1 the gap is small (about
 #   +0.09 against +0.05), yet ComGAN escaped by step 300. So a consistent direction is part of
 #   the story, not all of it. One seed per setting and cosines between single-batch gradients
-#   are thin evidence. What we did not measure is *where* the opening pixels lie: on the object,
-#   which ComGAN's $F$ can draw because it reads the same features as $B$, or anywhere.
+#   are thin evidence. That leaves *where* the gradient lies: on the object, which ComGAN's $F$
+#   can draw because it reads the same features as $B$, or anywhere.
 
 # %% [markdown]
-# ### A stronger discriminator
+# ### Where in the image does the trapped mask's gradient point?
 #
-# Would a stronger critic push Π2 into a trivial solution? One probe per family: the grid's
-# `easy`, β = 0.1, seed 0 settings with the discriminator twice as wide (`--ndf 64`, 4× its
-# parameters), kept in `data/runs-logs/`.
+# The logs keep no pictures of the gradient, and the question needs the discriminator too, so
+# `bench/trap_gradient.py` trained the four trap runs again to steps 50-500 (training is
+# deterministic: the script checks that the new logs equal the shipped ones) and at each step
+# split $\partial L_{\text{adv}}/\partial s$ on the fixed evaluation batch by the pixels the
+# oracle calls object in each composite (`runs.gradient_by_region`). At T1 the composite is
+# $x_b$, so "the object" is the one the background layer paints. If the gradient were spread
+# anywhere, the object's share of $\lVert\partial L/\partial s\rVert^2$ would match its share of
+# the image.
 
 # %%
-for family in ("comgan", "pi2"):
-    base, = runs.stated_evals([runs.RUNS_DIR / f"{family}-easy-b0.1-s0"])
-    wide, = runs.stated_evals([runs.LOG_RUNS_DIR / f"{family}-easy-b0.1-s0-ndf64"])
-    for label, r in (("ndf 32 (grid)", base), ("ndf 64", wide)):
-        print(f"{names[family]:7s} {label:14s} best of two {r['iou_best_of_two']:.2f}, "
-              f"trivial {r['trivial']:.2f}, soft {r['soft_share']:.2f}, g_M {r['grad_mask_params']:.1f}")
+regions = {label: json.loads((p / "gradient_regions.json").read_text()) for label, p in zip(trap_logs, trap)}
+fig, (ax_share, ax_mask) = plt.subplots(1, 2, figsize=(11, 3.6))
+for (label, rows), colour in zip(regions.items(), plt.cm.tab10.colors):
+    steps = [r["step"] for r in rows]
+    ax_share.plot(steps, [r["gradient_share"] for r in rows], "o-", color=colour, label=label)
+    ax_share.plot(steps, [r["area"] for r in rows], ":", color=colour)
+    ax_mask.plot(steps, [r["mask_in"] for r in rows], "o-", color=colour, label=f"{label}, on object")
+    ax_mask.plot(steps, [r["mask_out"] for r in rows], ":", color=colour)
+ax_share.set(xlabel="step", ylabel="share", ylim=(0, 1.05),
+             title="share of ‖∂L/∂s‖² on the object (dotted: its share of pixels)")
+ax_mask.set(xlabel="step", yscale="log", title="mean mask on the object (dotted: off it)")
+ax_share.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+for label, rows in regions.items():
+    late = [r for r in rows if r["step"] >= 200]
+    mean = lambda key: np.mean([r[key] for r in late])
+    print(f"{label:15s} steps 200-500: the object is {mean('area'):.2f} of the pixels and gets "
+          f"{mean('gradient_share'):.2f} of ‖∂L/∂s‖² ({mean('gradient_share') / mean('area'):.1f}×); "
+          f"opening share on it {mean('opening_share_in'):.2f}; mean mask on it {late[0]['mask_in']:.3f} "
+          f"→ {late[-1]['mask_in']:.3f}, {late[-1]['mask_in'] / late[-1]['mask_out']:.0f}× the mask off it")
 
 # %% [markdown]
-# Neither walks into a trivial solution with the wider discriminator: the trivial share stays
-# 0.00 and $g_M$ grows rather than vanishing. ComGAN's best-of-two faithfulness rose with the
-# stronger critic; Π2's did not, and both kept soft masks (soft share 1.00), as every β = 0.1
-# run of the grid did at 2,000 steps. One seed each, so this is a probe, not a result; it
-# suggests that a weak discriminator is not what keeps Π2 out of the trap on `easy`.
+# Both families point their gradient at the object, ComGAN far more sharply:
+#
+# - **Π2's mask network finds the object too.** By step 500 its mask is more than ten times
+#   higher on the object than off it, and the object gets about four times its share of the
+#   image in gradient. Π2's mask generator and its background generator read the same $z$,
+#   and the discriminator's gradient has taught the mask where $x_b$'s object tends to be. So
+#   it is not blind.
+# - **ComGAN's gradient lies almost entirely on the object** from step 300 on (from 200 at
+#   β = 1): over 90 % of it on about 16 % of the pixels, against about 60 % for Π2.
+# - **The sign on the object is still a coin flip** in both (opening share about 0.5), so no
+#   single step opens the mask there.
+# - **What differs is what happens next.** At β = 1 ComGAN's mask on the object rises from
+#   0.05 to 0.37 between steps 200 and 500, hundreds of times its value off the object; at
+#   β = 0.1, which left later (step 1,100), it rises more slowly. Π2's stays at a few
+#   hundredths, then falls back (the curves at the top of this section).
+#
+# Our reading: the trap is not escaped by a gradient that points the right way at one step,
+# but by one that keeps pushing the same pixels. In ComGAN the mask's soft pixels sit on the
+# object that $B$ paints from $\varphi$, and $M$ reads the same $\varphi$, so each step works on
+# the same place. Π2 finds the object too, but its gradient is spread wider and its direction
+# changes from one log to the next (the cosine near 0 above). One seed per setting, measured
+# at six steps on one batch: this describes these four runs; it does not prove the mechanism.
+
+# %% [markdown]
+# ### A stronger discriminator, a wider generator
+#
+# Would a stronger critic, or generators with more room to paint a whole image in one layer,
+# push Π2 into a trivial solution? Two probes per family, each against the grid's `easy`,
+# β = 0.1, seed 0 run: the discriminator twice as wide (`--ndf 64`, 4× its parameters), and the
+# generator's trunk twice as wide (`--width 256`, every layer of $\Phi$, and in Π2 of each of
+# its three generators). Both are kept in `data/runs-logs/`.
+
+# %%
+probes = {"grid (ndf 32, width 128)": "", "ndf 64": "-ndf64", "width 256": "-width256"}
+for family in ("comgan", "pi2"):
+    sizes = [nets.count_parameters(nets.make_generator(family, 32, width=w)) / 1e6 for w in (128, 256)]
+    print(f"{names[family]}: generator {sizes[0]:.2f} M parameters at width 128, {sizes[1]:.2f} M at 256")
+    for label, suffix in probes.items():
+        r, = runs.stated_evals([(runs.LOG_RUNS_DIR if suffix else runs.RUNS_DIR) / f"{family}-easy-b0.1-s0{suffix}"])
+        print(f"  {label:25s} best of two {r['iou_best_of_two']:.2f}, trivial {r['trivial']:.2f}, "
+              f"soft {r['soft_share']:.2f}, g_M {r['grad_mask_params']:.1f}, {r['minutes']:.0f} min")
+plots.snapshots({f"{names[f]}, width 256": runs.LOG_RUNS_DIR / f"{f}-easy-b0.1-s0-width256" / "final.png"
+                 for f in ("comgan", "pi2")})
+plt.show()
+
+# %% [markdown]
+# Neither probe walks into a trivial solution: the trivial share stays 0.00 and $g_M$ does not
+# vanish. With the wider discriminator ComGAN's best-of-two faithfulness rose and Π2's did not.
+# With the wider generator, nearly three times the parameters, both kept soft masks (soft share
+# 1.00) and ComGAN's faithfulness fell, as if the bigger model needs more than 2,000 steps; the
+# snapshots show what the masks are: grey shadings with a dark outline, over two layers that
+# both draw the object. One seed each, so these are probes, not results. They suggest that
+# neither a weak critic nor a small generator is what keeps Π2 out of the trap on `easy`.
 
 # %% [markdown]
 # ## 8. Did the paper's claim reproduce?
 #
 # | the paper says | what we measured at 32 px |
 # |---|---|
-# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one, and still 0.00 at every milestone when the β = 0.1 runs were trained on to 8,000-10,000 steps (section 5); on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
+# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one, and still 0.00 at every milestone when all 18 runs were trained on, to 6,000 steps at β = 1 and 12,000 at β = 0.1 (section 5); on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
 # | their mask gradient $g_M$ vanishes (Figure 4) | not in any run that trained normally, and not even in the runs trapped at T1, where a few soft pixels and a whole trunk keep it large (section 7) |
-# | a trivial solution is a trap that ComGAN escapes and the others do not (Lemma 1, Theorem 1) | yes, for Π2 against ComGAN started at T1 (section 7) |
+# | a trivial solution is a trap that ComGAN escapes and the others do not (Lemma 1, Theorem 1) | yes, for Π2 against ComGAN started at T1 (section 7); ComGAN's mask gradient sat on the object, Π2's was spread wider |
 #
 # So the paper's **mechanism** reproduces: Lemma 1's trap exists, Π2 did not leave it within
 # 2,000 steps (one seed per β) and ComGAN
@@ -605,18 +680,20 @@ for family in ("comgan", "pi2"):
 #   plain backgrounds) the true decomposition is so simple that the discriminator's gradient
 #   through the mask is large from the start (the $\lVert\partial L_{\text{adv}}/\partial m\rVert$
 #   panel of the Figure 4 analog). Π2 came closest: its background generator painted whole images for thousands of
-#   steps, but its mask never saturated; at β = 1 it recovered, and at β = 0.1 two of its
-#   three seeds were still a soft blend after 8,000 steps (section 5).
+#   steps, but its mask never saturated; two of its three seeds recovered at β = 1, and at
+#   β = 0.1 two of three were still a soft blend after 12,000 steps (section 5).
 # - Harder data, where a mask is harder to find than a whole image, makes the failure common
 #   (section 6), and at our scale ComGAN is not immune to it there: its architecture helps it
 #   *leave* a trivial solution (section 7) but did not stop it from producing some within 2,000
 #   steps.
 # - $g_M$ is a poor detector at our scale: it stayed large in trapped runs. The per-image trivial
 #   share is the number that tells.
-# - Not a short budget either: trained on at β = 0.1 to 8,000-10,000 steps, no run produced a
-#   trivial mask (section 5). Two Π2 seeds did stall there, with soft grey masks that our
-#   per-image trivial share does not count.
-# - What we could not test: 64 and 128 px images (a 64 px step costs several times a 32 px one
+# - Not a short budget either: trained on to 6,000 steps at β = 1 and 12,000 at β = 0.1, no run
+#   produced a trivial mask (section 5). Three of Π2's six long runs did stall, with soft grey
+#   masks that our per-image trivial share does not count.
+# - Not a weak discriminator or a small generator either, as far as one-seed probes tell: twice
+#   as wide a discriminator, or a trunk twice as wide, gave no trivial masks (section 7).
+# - What we did not test: 64 and 128 px images (a 64 px step costs several times a 32 px one
 #   on a CPU; `python bench/step_time.py` measures it on yours), the official F and B heads
 #   (three residual blocks at width 32), and the paper's long training. The paper gives no training settings for Π1 and Π2
 #   and the official code has no training script for them, so ours use ComGAN's settings.
@@ -631,15 +708,16 @@ for family in ("comgan", "pi2"):
 #   read it beside $\lVert\partial L/\partial m\rVert$, the soft-pixel share and the per-image
 #   trivial share.
 # - On `easy`, no Π1 or Π2 run *walked into* a trivial solution in 2,000 steps (3 seeds × 2 β),
-#   nor later, when the β = 0.1 runs were trained on to 8,000-10,000 steps, and $g_M$ did not
-#   vanish. Π2 learned its mask slowest: at β = 1 by 4,000 steps, at β = 0.1 in one seed of
-#   three, while the other two stalled with soft grey masks.
+#   nor later, when all 18 runs were trained on to 6,000 (β = 1) or 12,000 (β = 0.1) steps, and
+#   $g_M$ did not vanish. Π2 was the unreliable one: three of its six long runs stalled with soft
+#   grey masks, against none of ComGAN's or Π1's.
 # - On `medium`, per-image trivial masks did appear, in every family, with a spread over seeds
 #   too wide to rank the families.
 # - Started *at* T1, Π2 stayed there while ComGAN walked out: the trap is real, and the
 #   architecture decides who escapes. Adam alone does not rescue a model whose unseen layer never
 #   learns anything worth showing. In the trap, Π2's $g_M$ stays large because a few soft pixels
-#   still carry gradient through a whole trunk, but its direction changes from one log to the next.
+#   still carry gradient through a whole trunk, but its direction changes from one log to the
+#   next, and it is spread wider than ComGAN's, which sits almost entirely on the object.
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.
