@@ -126,6 +126,25 @@ def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share",
     return fig
 
 
+def gradient_on_object(regions: dict, size=(5.5, 3.6)):
+    """Notebook 02's trap runs (``runs.gradient_by_region`` rows per label): left, the object's
+    share of ||dL/ds||^2 against its share of the pixels (dotted); right, the mean mask on the
+    object against off it (dotted), on a log scale."""
+    fig, (ax_share, ax_mask) = plt.subplots(1, 2, figsize=(2 * size[0], size[1]))
+    for i, (label, rows) in enumerate(regions.items()):
+        steps = [r["step"] for r in rows]
+        ax_share.plot(steps, [r["gradient_share"] for r in rows], "o-", color=f"C{i}", label=label)
+        ax_share.plot(steps, [r["area"] for r in rows], ":", color=f"C{i}")
+        ax_mask.plot(steps, [r["mask_in"] for r in rows], "o-", color=f"C{i}")
+        ax_mask.plot(steps, [r["mask_out"] for r in rows], ":", color=f"C{i}")
+    ax_share.set(xlabel="step", ylabel="share", ylim=(0, 1.05),
+                 title="share of ‖∂L/∂s‖² on the object (dotted: its share of pixels)")
+    ax_mask.set(xlabel="step", yscale="log", title="mean mask on the object (dotted: off it)")
+    ax_share.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def mask_histograms(masks: dict, size=(2.5, 2.4)):
     """One histogram of mask values per label (log counts), titled with its soft-pixel share:
     how binary each generator's masks are (notebook 03's beta sweep)."""

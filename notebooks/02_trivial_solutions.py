@@ -586,18 +586,7 @@ plt.show()
 
 # %%
 regions = {label: json.loads((p / "gradient_regions.json").read_text()) for label, p in zip(trap_logs, trap)}
-fig, (ax_share, ax_mask) = plt.subplots(1, 2, figsize=(11, 3.6))
-for (label, rows), colour in zip(regions.items(), plt.cm.tab10.colors):
-    steps = [r["step"] for r in rows]
-    ax_share.plot(steps, [r["gradient_share"] for r in rows], "o-", color=colour, label=label)
-    ax_share.plot(steps, [r["area"] for r in rows], ":", color=colour)
-    ax_mask.plot(steps, [r["mask_in"] for r in rows], "o-", color=colour, label=f"{label}, on object")
-    ax_mask.plot(steps, [r["mask_out"] for r in rows], ":", color=colour)
-ax_share.set(xlabel="step", ylabel="share", ylim=(0, 1.05),
-             title="share of ‖∂L/∂s‖² on the object (dotted: its share of pixels)")
-ax_mask.set(xlabel="step", yscale="log", title="mean mask on the object (dotted: off it)")
-ax_share.legend(fontsize=8)
-plt.tight_layout()
+plots.gradient_on_object(regions)
 plt.show()
 for label, rows in regions.items():
     late = [r for r in rows if r["step"] >= 200]

@@ -234,3 +234,12 @@ def test_long_runs_report_where_they_settled_and_tabulate_by_step(tmp_path):
     table = runs.markdown_table(summary, columns=runs.SETTLE_COLUMNS)
     assert "| Π1 | easy | 0.1 | 12,000 | 2 | 0.90 ± 0.00 |" in table
     assert all(line.count("|") == table.splitlines()[0].count("|") for line in table.splitlines())
+
+
+def test_the_trap_gradient_figure_draws_one_line_pair_per_run():
+    from comgan_lite import plots
+    row = {"step": 50, "area": 0.1, "gradient_share": 0.5, "mask_in": 0.01, "mask_out": 0.001}
+    fig = plots.gradient_on_object({"a": [row, {**row, "step": 100}], "b": [row]})
+    share, mask = fig.axes
+    assert len(share.lines) == len(mask.lines) == 4 and mask.get_yscale() == "log"
+    assert [t.get_text() for t in share.get_legend().get_texts()] == ["a", "b"]
