@@ -342,7 +342,7 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 600
 # - **Π2 splits.** Two seeds reach 0.97-0.98; the third stalls at about 0.5 with a soft share
 #   of 1.00: a soft blend, not a trivial solution (trivial share 0.00), like the β = 0.1 stalls
 #   below.
-# - **The grid's 2,000 steps stopped several runs mid-climb**, Π2 most of all: the table's
+# - **The grid's 2,000 steps stopped several runs mid-climb**, in Π1 and Π2 alike: the table's
 #   2,000-step rows are the grid, the later rows what the same runs became.
 #
 # Now β = 0.1:
@@ -609,9 +609,10 @@ for label, rows in regions.items():
 # - **The sign on the object is still a coin flip** in both (opening share about 0.5), so no
 #   single step opens the mask there.
 # - **What differs is what happens next.** At β = 1 ComGAN's mask on the object rises from
-#   0.05 to 0.37 between steps 200 and 500, hundreds of times its value off the object; at
-#   β = 0.1, which left later (step 1,100), it rises more slowly. Π2's stays at a few
-#   hundredths, then falls back (the curves at the top of this section).
+#   0.05 to 0.37 between steps 200 and 500, hundreds of times its value off the object. At
+#   β = 0.1, which left later (step 1,100), ComGAN's mask on the object is still as low as
+#   Π2's at step 500 (0.024 in both), but 52 times its value off the object against Π2's 14;
+#   later ComGAN's rises while Π2's falls back (the curves at the top of this section).
 #
 # Our reading: the trap is not escaped by a gradient that points the right way at one step,
 # but by one that keeps pushing the same pixels. In ComGAN the mask's soft pixels sit on the
@@ -625,12 +626,14 @@ for label, rows in regions.items():
 #
 # Would a stronger critic, or generators with more room to paint a whole image in one layer,
 # push Π2 into a trivial solution? Two probes per family, each against the grid's `easy`,
-# β = 0.1, seed 0 run: the discriminator twice as wide (`--ndf 64`, 4× its parameters), and the
+# β = 0.1, seed 0 run: the discriminator twice as wide (`--ndf 64`, about 4× its parameters), and the
 # generator's trunk twice as wide (`--width 256`, every layer of $\Phi$, and in Π2 of each of
 # its three generators). Both are kept in `data/runs-logs/`.
 
 # %%
 probes = {"grid (ndf 32, width 128)": "", "ndf 64": "-ndf64", "width 256": "-width256"}
+print("discriminator: " + ", ".join(f"{nets.count_parameters(nets.Discriminator(32, ndf=n)) / 1e6:.2f} M parameters "
+                                    f"at ndf {n}" for n in (32, 64)))
 for family in ("comgan", "pi2"):
     sizes = [nets.count_parameters(nets.make_generator(family, 32, width=w)) / 1e6 for w in (128, 256)]
     print(f"{names[family]}: generator {sizes[0]:.2f} M parameters at width 128, {sizes[1]:.2f} M at 256")

@@ -327,7 +327,8 @@ plt.show()
 #
 # At β = 0.1 no family had finished after 2,000 steps, and at β = 1 some seeds had not.
 # Notebook 02 (section 5) continued all eighteen runs of the grid, to 6,000 steps at β = 1 and
-# 12,000 at β = 0.1, and scored them every 1,000 steps. The same table at the end
+# 12,000 at β = 0.1, and scored them every 1,000 steps (the β = 0.1 seed-0 runs from 6,000 on).
+# The same table at the end
 # (`python bench/convergence.py` prints it every 2,000 steps):
 
 # %%
@@ -343,7 +344,7 @@ for beta in (1.0, 0.1):
 # %% [markdown]
 # Trained on, the families line up differently from the 2,000-step grid:
 #
-# - **At β = 1 ComGAN is the most reliable.** All three seeds end at 0.98 best of two with
+# - **At β = 1 ComGAN is the most reliable.** All three seeds end at 0.98-0.99 best of two with
 #   nearly binary masks. Π1 is about as faithful with softer masks; Π2 averages lower with the
 #   widest spread, because one of its seeds stalled with soft masks (notebook 02, section 5,
 #   has the curves).
@@ -374,10 +375,11 @@ for beta in (1.0, 0.1):
 #   than 12,000 steps for a faithful mask, depending on the seed.
 # - Breaking Corollary 1's rules in single-seed ablations: heavy $F$/$B$ heads produced trivial
 #   masks on `easy` (about a tenth of them), a deep $M$ a softer, later mask.
-# - Over three seeds on `easy` at β = 1, ComGAN had the highest mean faithfulness after 2,000
+# - Over three seeds on `easy` at β = 1, ComGAN had the highest mean best-of-two faithfulness after 2,000
 #   steps (spreads overlap with Π1's), at the lowest cost; nobody fell into a trivial solution
-#   there. Trained on to 6,000 steps at β = 1, all three ComGAN seeds reached 0.98 while one Π2
-#   seed stalled; at β = 0.1 after 12,000 steps Π1 led and Π2 trailed. No trivial masks anywhere.
+#   there. Trained on to 6,000 steps at β = 1, all three ComGAN seeds reached 0.98-0.99 while one Π2
+#   seed stalled; at β = 0.1 after 12,000 steps Π1 led and Π2 trailed. No trivial masks in any
+#   of the long runs.
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.
