@@ -18,7 +18,6 @@ import argparse
 import json
 import shutil
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -35,8 +34,7 @@ def trap_runs() -> list[Path]:
 
 
 def measure(shipped: Path, steps=STEPS) -> list[dict]:
-    saved = runs.read_config(shipped)
-    cfg = train.TrainConfig(**{f.name: saved[f.name] for f in fields(train.TrainConfig) if f.name in saved})
+    cfg = train.config_from_dict(runs.read_config(shipped))
     shipped_log = {r["step"]: r for r in runs.read_log(shipped)}
     rows = []
     for step in steps:

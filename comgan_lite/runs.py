@@ -183,7 +183,7 @@ def gradient_by_region(checkpoint: str | Path, n: int = 256) -> dict:
     if "d" not in ckpt:
         raise train.CheckpointError(f"{checkpoint} holds no discriminator: pass a training "
                                     f"checkpoint ({train.CHECKPOINT}), not an exported generator.")
-    g, d = train.build(train.TrainConfig(**ckpt["config"]))
+    g, d = train.build(train.config_from_dict(ckpt["config"]))
     g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
     g.train(), d.train()                      # the modes of a G step in training
     out = g(*evaluation_inputs(g, n))

@@ -413,6 +413,13 @@ def export_generator(g, cfg: TrainConfig, path: Path, g_ema=None) -> None:
     save_atomic(state, path)
 
 
+def config_from_dict(saved: dict) -> TrainConfig:
+    """A TrainConfig from a saved one (checkpoint or config.json), ignoring keys this version
+    no longer knows."""
+    known = {f.name for f in fields(TrainConfig)}
+    return TrainConfig(**{k: v for k, v in saved.items() if k in known})
+
+
 def load_generator(path: str | Path, device=None, ema: bool = False):
     """Load a shipped generator (fp16 state dict -> fp32 model). Returns (generator, config).
     ``ema=True`` loads the parameter average instead of the last parameters."""
@@ -423,8 +430,7 @@ def load_generator(path: str | Path, device=None, ema: bool = False):
     if ema and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} holds no EMA generator (it was trained without --ema); "
                               "load it with ema=False")
-    known = {f.name for f in fields(TrainConfig)}
-    cfg = TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
+    cfg = config_from_dict(ckpt["config"])
     g, _ = build(cfg)
     try:
         g.load_state_dict(float_state(ckpt["g_ema" if ema else "g"]))
