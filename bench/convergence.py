@@ -23,7 +23,7 @@ NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
 
 
 def long_runs():
-    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, variant=None) if (p / "milestones.json").exists()]
+    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, variant=None, size=32) if (p / "milestones.json").exists()]
 
 
 def main() -> None:
@@ -49,6 +49,15 @@ def main() -> None:
     for s in sorted(summary, key=lambda s: (s["family"], s["beta"], s["steps"])):
         cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" for k in runs.SETTLE_TOL]
         print(f"| {NAMES[s['family']]} | {s['beta']:g} | {s['steps']:,} | {s['seeds']} | " + " | ".join(cells) + " |")
+    print("\n| model | β | last steps | seeds | best-of-two | soft share | trivial share |   (each run at its end: eval.json)")
+    print("|---|---|---|---|---|---|---|")
+    ends = runs.stated_evals(folders)
+    summary = runs.summarise(ends, keys=("family", "beta"), columns=[(k, k) for k in runs.SETTLE_TOL])
+    for s in sorted(summary, key=lambda s: (s["family"], s["beta"])):
+        span = sorted({e["steps"] for e in ends if (e["family"], e["beta"]) == (s["family"], s["beta"])})
+        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" for k in runs.SETTLE_TOL]
+        print(f"| {NAMES[s['family']]} | {s['beta']:g} | {' / '.join(f'{n:,}' for n in span)} | {s['seeds']} | "
+              + " | ".join(cells) + " |")
     minutes = {NAMES[runs.read_config(p)["family"]]: [] for p in folders}
     for p in folders:
         log = runs.read_log(p)

@@ -29,7 +29,7 @@ from .data import DATA_DIR, ShapesDataset
 
 RUNS_DIR = DATA_DIR / "runs"
 LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without their generator: logs and scores
-ORACLE_PATH = DATA_DIR / "oracle" / "oracle-32px.pt"
+ORACLE_DIR = DATA_DIR / "oracle"   # oracle-32px.pt, oracle-64px.pt: one per resolution
 FACTORS_PATH = DATA_DIR / "factors" / "factors-medium-32px.pt"
 N_FD = 1024           # images per side of the Fréchet distance
 N_EVAL = 512          # composites per evaluation
@@ -100,10 +100,17 @@ def real_area(preset: str, size: int = 32) -> float:
     return float(ShapesDataset(preset, size, "test", 1000).arrays(progress=False)["mask"].mean())
 
 
-@lru_cache(maxsize=1)
-def oracle_model(path: str = str(ORACLE_PATH)):
-    """The shipped oracle segmenter (loaded once)."""
-    return oracle.load_oracle(path)[0]
+@lru_cache(maxsize=None)
+def oracle_model(size: int = 32):
+    """The shipped oracle segmenter for ``size`` px images (loaded once per size)."""
+    path = ORACLE_DIR / f"oracle-{size}px.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"no oracle for {size} px images at {path}; train one with "
+                                f"python -m comgan_lite.oracle --size {size} --out {path}")
+    model, info = oracle.load_oracle(path)
+    if info["size"] != size:
+        raise train.CheckpointError(f"{path} holds a {info['size']} px oracle, not {size} px")
+    return model
 
 
 def evaluation_inputs(g, n: int = N_EVAL, seed: int = EVAL_SEED) -> tuple:
@@ -156,7 +163,7 @@ def mask_scores(g, cfg, n: int = N_EVAL) -> dict:
     """Faithfulness (fixed polarity and best-of-two, with its gate) and the trivial-solution
     diagnostics of generator ``g`` on the fixed evaluation batch."""
     out = evaluation_batch(g, n)
-    faith = oracle.faithfulness(oracle_model(), out["image"], out["mask"],
+    faith = oracle.faithfulness(oracle_model(cfg.size), out["image"], out["mask"],
                                 real_area(cfg.preset, cfg.size))
     return {**faith, **compose.diagnostics(out["fg"], out["bg"], out["mask"])}
 
@@ -183,13 +190,14 @@ def gradient_by_region(checkpoint: str | Path, n: int = 256) -> dict:
     if "d" not in ckpt:
         raise train.CheckpointError(f"{checkpoint} holds no discriminator: pass a training "
                                     f"checkpoint ({train.CHECKPOINT}), not an exported generator.")
-    g, d = train.build(train.config_from_dict(ckpt["config"]))
+    cfg = train.config_from_dict(ckpt["config"])
+    g, d = train.build(cfg)
     g.load_state_dict(ckpt["g"]), d.load_state_dict(ckpt["d"])
     g.train(), d.train()                      # the modes of a G step in training
     out = g(*evaluation_inputs(g, n))
     grad = torch.autograd.grad(train.generator_loss(d, out["image"]), out["mask"])[0]
     with torch.no_grad():
-        on_object = oracle.predict(oracle_model(), out["image"]) > 0.5   # (n, 1, H, W)
+        on_object = oracle.predict(oracle_model(cfg.size), out["image"]) > 0.5   # (n, 1, H, W)
     mask = out["mask"].detach()
     return {"step": int(ckpt["step"]), **compose.logit_gradient_on(on_object, grad, mask),
             **compose.logit_gradient_stats(grad, mask), "mask_mean": float(mask.mean())}

@@ -301,8 +301,9 @@ for beta in (0.1, 1.0):
 # Two sets of longer runs answer that (`data/runs-logs/`: logs and scores only, no generators,
 # to keep the repository small):
 #
-# - β = 1: all nine runs of the grid (three families × three seeds) continued to 6,000 steps;
-# - β = 0.1: all nine continued to 12,000 steps.
+# - β = 1: all nine runs of the grid (three families × three seeds) continued to 6,000 steps,
+#   and the one still climbing at 6,000 to 8,000;
+# - β = 0.1: all nine continued to 12,000 steps, and the three still moving at 12,000 to 16,000.
 #
 # Each kept a generator every 1,000 steps (`--keep-every 1000`; seed 0 at β = 0.1 from step
 # 6,000 on, where it was first continued), scored on the evaluation batch
@@ -313,7 +314,7 @@ for beta in (0.1, 1.0):
 
 # %%
 def long_runs(beta):
-    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=beta) if (p / "milestones.json").exists()]
+    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=beta, size=32) if (p / "milestones.json").exists()]
 
 
 def milestone_figure(folders, beta):
@@ -335,8 +336,9 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 600
 # At β = 1, by 6,000 steps:
 #
 # - **ComGAN's three seeds agree**: 0.98 best of two, binary masks (soft share about 0.09). Its
-#   slowest seed was still climbing at 4,000 steps (the left panel), so "settled" cannot be
-#   called for it yet by our rule, which wants three agreeing milestones.
+#   slowest seed (seed 2) was still climbing at 4,000 steps (the left panel) and jumped to 0.98
+#   at 5,000; continued to 8,000 steps it stayed there, so by our rule, which wants three
+#   agreeing milestones, it settled from step 5,000.
 # - **Π1 is as faithful** (about 0.95) and its masks turn binary later (soft share about 0.2,
 #   still falling in two seeds).
 # - **Π2 splits.** Two seeds reach 0.97-0.98; the third stalls at about 0.5 with a soft share
@@ -354,6 +356,11 @@ print(runs.settling_report(long_b01))
 print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10000, 12000)),
                                          keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS),
                           columns=runs.SETTLE_COLUMNS))
+for p in long_b01:                      # the runs continued past 12,000 steps
+    later = [r for r in runs.read_milestones(p) if r["step"] >= 12000]
+    if len(later) > 1:
+        print(f"{p.name}: best of two at 12,000, 13,000, ...: "
+              + ", ".join(f"{r['iou_best_of_two']:.2f}" for r in later))
 
 # %% [markdown]
 # What the long runs say:
@@ -362,13 +369,16 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10
 #   times the grid's budget, no family walked into a trivial solution on `easy`.
 # - **How long a faithful mask takes depends on the seed as much as on the family.** At
 #   β = 0.1 seed 0 of every family reached 0.96-0.98 best of two by step 6,000 and stayed
-#   there. Π1's other two seeds settled by 6,000-7,000 steps; ComGAN's seed 2 by 10,000, and
-#   its seed 1 was still moving at 12,000, at 0.79.
-# - **Two of Π2's three seeds barely moved.** After 12,000 steps they sit at about 0.35-0.4 best
-#   of two, still creeping up, with a soft share of 1.00 and a mean mask near 0.5: a grey blend
-#   over two layers that both draw objects. Not a trivial solution in our per-image sense, but
-#   no decomposition either, and the same failure as the stalled β = 1 seed above. This is the
-#   closest our `easy` runs came to the paper's Figure 2.
+#   there. Π1's other two seeds settled by 6,000-7,000 steps and ComGAN's seed 2 by 10,000.
+#   ComGAN's seed 1 did not settle: continued to 16,000 steps it swings between 0.76 and 0.84,
+#   a plateau with a wobble rather than a climb, while its masks very slowly harden (soft share
+#   0.94 at the end).
+# - **Two of Π2's three seeds barely moved.** Continued to 16,000 steps, seed 1 stays at
+#   0.35-0.39 best of two and seed 2 stepped from 0.40 to 0.51-0.53 at step 14,000 and stayed there.
+#   Both keep a soft share of 0.99-1.00 and a mean mask near 0.5: a grey blend over two layers
+#   that both draw objects. Not a trivial solution in our per-image sense, but no decomposition
+#   either, and the same failure as the stalled β = 1 seed above. This is the closest our
+#   `easy` runs came to the paper's Figure 2.
 # - **Masks turn binary long after they turn faithful**, and at β = 0.1 most have not: the soft
 #   shares of seeds 1 and 2 are still 0.70-1.00 at 12,000 steps, against 0.13-0.37 for seed 0.
 # - **"Stopped moving" is not "finished".** The printouts call a soft share at 1.00 "settled"
@@ -377,11 +387,12 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10
 #
 # So, trained until the masks stop moving: at β = 1 every ComGAN and Π1 seed and two of three
 # Π2 seeds reach a faithful, nearly binary mask within 6,000 steps; at β = 0.1 the same takes
-# 6,000 to more than 12,000 steps, and two Π2 seeds did not get there. The conclusion that matters for the paper's
-# claim holds at every step we measured: no trivial masks on `easy`. What the long runs add is
-# that Π2 can stall without a trivial mask: in three of its six long runs (one at β = 1, two at
-# β = 0.1), against none of ComGAN's or Π1's twelve (ComGAN's slowest, seed 1 at β = 0.1, is
-# at 0.79 and still moving).
+# 6,000 to 10,000 steps for six of nine runs, and three did not get there in 16,000: two Π2
+# seeds stalled near 0.4-0.5 and ComGAN's seed 1 hovers near 0.8. The conclusion that matters
+# for the paper's claim holds at every step we measured: no trivial masks on `easy`. What the
+# long runs add is that Π2 can stall without a trivial mask: in three of its six long runs (one
+# at β = 1, two at β = 0.1), against none of ComGAN's or Π1's twelve (ComGAN's slowest run is
+# stuck well above them, at a mask that is mostly right).
 
 # %% [markdown]
 # ## 6. Harder data: the `medium` preset
@@ -659,7 +670,7 @@ plt.show()
 #
 # | the paper says | what we measured at 32 px |
 # |---|---|
-# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one, and still 0.00 at every milestone when all 18 runs were trained on, to 6,000 steps at β = 1 and 12,000 at β = 0.1 (section 5); on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
+# | Π1 and Π2 fall into trivial solutions (Figure 2) | not on `easy`: none of 12 runs, trivial share 0.00 in every one, and still 0.00 at every milestone when all 18 runs were trained on, to 6,000-8,000 steps at β = 1 and 12,000-16,000 at β = 0.1 (section 5); on `medium`, per-image trivial masks do appear, in ComGAN too (section 6) |
 # | their mask gradient $g_M$ vanishes (Figure 4) | not in any run that trained normally, and not even in the runs trapped at T1, where a few soft pixels and a whole trunk keep it large (section 7) |
 # | a trivial solution is a trap that ComGAN escapes and the others do not (Lemma 1, Theorem 1) | yes, for Π2 against ComGAN started at T1 (section 7); ComGAN's mask gradient sat on the object, Π2's was spread wider |
 #
@@ -673,14 +684,14 @@ plt.show()
 #   through the mask is large from the start (the $\lVert\partial L_{\text{adv}}/\partial m\rVert$
 #   panel of the Figure 4 analog). Π2 came closest: its background generator painted whole images for thousands of
 #   steps, but its mask never saturated; two of its three seeds recovered at β = 1, and at
-#   β = 0.1 two of three were still a soft blend after 12,000 steps (section 5).
+#   β = 0.1 two of three were still a soft blend after 16,000 steps (section 5).
 # - Harder data, where a mask is harder to find than a whole image, makes the failure common
 #   (section 6), and at our scale ComGAN is not immune to it there: its architecture helps it
 #   *leave* a trivial solution (section 7) but did not stop it from producing some within 2,000
 #   steps.
 # - $g_M$ is a poor detector at our scale: it stayed large in trapped runs. The per-image trivial
 #   share is the number that tells.
-# - Not a short budget either: trained on to 6,000 steps at β = 1 and 12,000 at β = 0.1, no run
+# - Not a short budget either: trained on to 6,000-8,000 steps at β = 1 and 12,000-16,000 at β = 0.1, no run
 #   produced a trivial mask (section 5). Three of Π2's six long runs did stall, with soft grey
 #   masks that our per-image trivial share does not count.
 # - Not a weak discriminator or a small generator either, as far as one-seed probes tell: twice
@@ -700,7 +711,7 @@ plt.show()
 #   read it beside $\lVert\partial L/\partial m\rVert$, the soft-pixel share and the per-image
 #   trivial share.
 # - On `easy`, no Π1 or Π2 run *walked into* a trivial solution in 2,000 steps (3 seeds × 2 β),
-#   nor later, when all 18 runs were trained on to 6,000 (β = 1) or 12,000 (β = 0.1) steps, and
+#   nor later, when all 18 runs were trained on to 6,000-8,000 (β = 1) or 12,000-16,000 (β = 0.1) steps, and
 #   $g_M$ did not vanish. Π2 was the unreliable one: three of its six long runs stalled with soft
 #   grey masks, against none of ComGAN's or Π1's.
 # - On `medium`, per-image trivial masks did appear, in every family, with a spread over seeds

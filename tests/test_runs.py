@@ -243,3 +243,17 @@ def test_the_trap_gradient_figure_draws_one_line_pair_per_run():
     share, mask = fig.axes
     assert len(share.lines) == len(mask.lines) == 4 and mask.get_yscale() == "log"
     assert [t.get_text() for t in share.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_the_oracle_follows_the_resolution_and_says_how_to_train_a_missing_one(tmp_path, monkeypatch):
+    assert runs.oracle_model(32) is runs.oracle_model(32)          # loaded once
+    monkeypatch.setattr(runs, "ORACLE_DIR", tmp_path)
+    runs.oracle_model.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match="python -m comgan_lite.oracle --size 48"):
+            runs.oracle_model(48)
+        (tmp_path / "oracle-48px.pt").write_bytes((runs.DATA_DIR / "oracle" / "oracle-32px.pt").read_bytes())
+        with pytest.raises(CheckpointError, match="32 px oracle, not 48 px"):
+            runs.oracle_model(48)
+    finally:
+        runs.oracle_model.cache_clear()
