@@ -4,6 +4,7 @@ It is a measuring instrument, not part of any method.  Shown a generator's compo
 where the object is; the generator's own mask should agree (mask faithfulness).
 
     python -m comgan_lite.oracle --size 32 --out data/oracle/oracle-32px.pt
+    python -m comgan_lite.oracle --size 64 --steps 3000 --out data/oracle/oracle-64px.pt
 """
 from __future__ import annotations
 

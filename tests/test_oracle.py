@@ -56,3 +56,13 @@ def test_shipped_oracle_still_reaches_its_heldout_iou():
         assert abs(iou - info["heldout_iou"][preset]) < 0.03, preset
     assert scores["easy"] >= 0.9 and scores["medium"] >= 0.9
     assert scores["hard"] >= 0.85
+
+
+def test_shipped_64px_oracle_still_reaches_its_heldout_iou_on_easy():
+    """The 64 px oracle (data/oracle/oracle-64px.json) scores notebook 02's 64 px runs, which
+    are all on easy: >= 0.9 there."""
+    model, info = oracle.load_oracle(DATA_DIR / "oracle" / "oracle-64px.pt")
+    assert info["size"] == 64
+    scores = oracle.evaluate(model, 64, n=200)
+    assert abs(scores["easy"] - info["heldout_iou"]["easy"]) < 0.03
+    assert scores["easy"] >= 0.9
