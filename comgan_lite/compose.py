@@ -17,6 +17,7 @@ SATURATION = 0.01  # a mask pixel is saturated when m (1 - m) < 0.01, i.e. m < 0
 # so no real mask counts as trivial.  (Logs shipped before 2026-11-27 used 0.05 / 0.95, which
 # counted 13 % of real medium masks, small objects, as trivial.)
 TRIVIAL_LOW, TRIVIAL_HIGH = 0.01, 0.99
+NEAR_TRIVIAL_LOW, NEAR_TRIVIAL_HIGH = 0.05, 0.95   # 'nearly' trivial: less than the smallest real easy object
 
 
 def compose(fg: torch.Tensor, bg: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -53,12 +54,13 @@ def soft_share(mask: torch.Tensor) -> float:
     return float(((mask * (1 - mask)) >= SATURATION).float().mean())
 
 
-def trivial_share(mask: torch.Tensor) -> dict[str, float]:
+def trivial_share(mask: torch.Tensor, low: float = TRIVIAL_LOW, high: float = TRIVIAL_HIGH) -> dict[str, float]:
     """Share of images whose mean mask is below 0.01 (all background) or above 0.99 (all
     foreground): trivial solution T1 judged per image, since a batch can mix both kinds and
-    still have a batch-mean mask of 0.4."""
+    still have a batch-mean mask of 0.4.  Other thresholds, e.g. NEAR_TRIVIAL_*, count masks
+    that are nearly empty or nearly full."""
     means = mask.flatten(1).mean(1)
-    low, high = (means < TRIVIAL_LOW).float().mean(), (means > TRIVIAL_HIGH).float().mean()
+    low, high = (means < low).float().mean(), (means > high).float().mean()
     return {"all_background": float(low), "all_foreground": float(high),
             "trivial": float(low + high)}
 

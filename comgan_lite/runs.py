@@ -161,11 +161,13 @@ def disentanglement(g, n: int = N_EVAL) -> dict:
 
 def mask_scores(g, cfg, n: int = N_EVAL) -> dict:
     """Faithfulness (fixed polarity and best-of-two, with its gate) and the trivial-solution
-    diagnostics of generator ``g`` on the fixed evaluation batch."""
+    diagnostics of generator ``g`` on the fixed evaluation batch, with the share of nearly
+    trivial masks (mean below 0.05 or above 0.95: emptier or fuller than any real `easy` mask)."""
     out = evaluation_batch(g, n)
     faith = oracle.faithfulness(oracle_model(cfg.size), out["image"], out["mask"],
                                 real_area(cfg.preset, cfg.size))
-    return {**faith, **compose.diagnostics(out["fg"], out["bg"], out["mask"])}
+    near = compose.trivial_share(out["mask"], compose.NEAR_TRIVIAL_LOW, compose.NEAR_TRIVIAL_HIGH)["trivial"]
+    return {**faith, **compose.diagnostics(out["fg"], out["bg"], out["mask"]), "near_trivial": near}
 
 
 MILESTONES = "gens"   # a run's folder of generators exported along the way: gens/step01000.pt, ...

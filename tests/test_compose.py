@@ -92,6 +92,23 @@ def test_no_real_mask_counts_as_trivial():
     for preset in ("easy", "medium", "hard"):
         masks = torch.from_numpy(ShapesDataset(preset, 32, "test", 1000).arrays(progress=False)["mask"])
         assert compose.trivial_share(masks[:, None].float())["trivial"] == 0, preset
+        if preset == "easy":   # nor as nearly trivial, inverted or not: easy objects cover 6 % or more
+            for m in (masks.float(), 1 - masks.float()):
+                near = compose.trivial_share(m[:, None].float(), compose.NEAR_TRIVIAL_LOW,
+                                             compose.NEAR_TRIVIAL_HIGH)
+                assert near["trivial"] == 0
+
+
+def test_nearly_trivial_counts_nearly_empty_and_nearly_full_masks():
+    masks = torch.zeros(4, 1, 10, 10)
+    masks[0, 0, :2, :2] = 1        # 4 % of the image: nearly empty
+    masks[1, 0, :3, :3] = 1        # 9 %: a small object
+    masks[2] = 1
+    masks[2, 0, 0, :3] = 0         # 97 %: nearly full
+    masks[3] = 0.5                 # soft, not trivial
+    assert compose.trivial_share(masks)["trivial"] == 0
+    near = compose.trivial_share(masks, compose.NEAR_TRIVIAL_LOW, compose.NEAR_TRIVIAL_HIGH)
+    assert (near["all_background"], near["all_foreground"]) == (0.25, 0.25)
 
 
 def test_logit_gradient_stats_find_the_few_soft_pixels_and_their_direction():
