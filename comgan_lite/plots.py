@@ -68,6 +68,7 @@ CURVE_LABELS = {
     "grad_mask_pixels_adv": "‖∂L_adv/∂m‖ (mask pixels, adversarial part)",
     "soft_share": "soft-pixel share: 0.01 < m < 0.99",
     "trivial": "trivial share: images with mean m < 0.01 or > 0.99",
+    "near_trivial": "nearly trivial: mean m < 0.05 or > 0.95",
     "layer_difference": "mean |x_f − x_b|",
     "mask_mean": "mean mask value",
     "iou_best_of_two": "faithfulness, best of two polarities",

@@ -359,7 +359,9 @@ for beta in (1.0, 0.1):
 #
 # So "ComGAN learns the best masks" holds at β = 1, where its seeds agree and Π2's do not, and
 # not at β = 0.1, where Π1 is ahead after 12,000 steps. What ComGAN showed and the others did not
-# is the escape from T1 (notebook 02, section 7), the property Theorem 1 is about.
+# is the escape from T1 (notebook 02, section 7), the property Theorem 1 is about, and at 64 px
+# (notebook 02, section 8, one seed of ComGAN and Π1, two of Π2) the trap shows up in ordinary
+# training: Π2 fell into trivial solutions in both seeds, ComGAN and Π1 did not.
 
 # %% [markdown]
 # ## Summary
@@ -381,7 +383,8 @@ for beta in (1.0, 0.1):
 #   steps (spreads overlap with Π1's), at the lowest cost; nobody fell into a trivial solution
 #   there. Trained on to 6,000 steps at β = 1, all three ComGAN seeds reached 0.98-0.99 while one Π2
 #   seed stalled; at β = 0.1 after 12,000 steps Π1 led and Π2 trailed. No trivial masks in any
-#   of the long runs.
+#   of the long runs. At 64 px, Π2 walked into trivial solutions in both of its seeds, and
+#   ComGAN did not (one seed; notebook 02, section 8).
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.

@@ -105,3 +105,20 @@ def test_trap_runs_ship_where_their_gradient_points():
             for key in ("area", "gradient_share", "opening_share_in", "opening_share_out"):
                 assert 0 <= r[key] <= 1, (p.name, key)
             assert 0 < r["mask_out"] < 0.5 and 0 < r["mask_in"] < 1, p.name
+
+
+def test_the_64px_runs_ship_every_family_scored_by_the_64px_oracle():
+    """Notebook 02, section 8: ComGAN, Pi1 and Pi2 at 64 px (easy, beta = 1, seed 0, at least
+    2,000 steps; Pi2 also seed 1), scored every 1,000 steps by the 64 px oracle, with the share of
+    nearly trivial masks; the last milestone is what eval.json states."""
+    px64 = runs.find_runs(runs.LOG_RUNS_DIR, size=64)
+    seeds = {(runs.read_config(p)["family"], runs.read_config(p)["seed"]) for p in px64}
+    assert {("comgan", 0), ("pi1", 0), ("pi2", 0), ("pi2", 1)} <= seeds
+    for p in px64:
+        cfg, milestones = runs.read_config(p), runs.read_milestones(p)
+        assert (cfg["preset"], cfg["beta"]) == ("easy", 1.0) and cfg["steps"] >= 2000, p.name
+        assert [r["step"] for r in milestones] == list(range(1000, cfg["steps"] + 1, 1000)), p.name
+        assert all(0 <= r["near_trivial"] <= 1 and r["near_trivial"] >= r["trivial"] for r in milestones)
+        stated = runs.stated_evals([p])[0]
+        assert milestones[-1]["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=1e-6)
+        assert stated["real_area"] == pytest.approx(runs.real_area("easy", 64))
