@@ -737,7 +737,7 @@ plots.snapshots({f"{label}, 64 px, seed {runs.read_config(p)['seed']}, {runs.rea
 plt.show()
 
 # %% [markdown]
-# Why at 64 px and not at 32? We can only offer what the runs suggest; these are three Π2 runs
+# Why at 64 px and not at 32? We can only offer what the runs suggest; these are two Π2 runs
 # and one of each other family, not a study. Painting a whole `easy` image, a flat object on a
 # plain background, is about as easy for one generator at 64 px as at 32. A mask that outlines
 # the object has to get four times as many pixels right. Π2's mask network is a separate
