@@ -22,12 +22,18 @@ from comgan_lite import runs
 NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
 
 
-def long_runs():
-    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, variant=None, size=32) if (p / "milestones.json").exists()]
+def summary_table(rows, keys, heading, cell, note=""):
+    """Mean ± std over seeds of the settling metrics, one line per group of ``keys``;
+    ``cell(group)`` fills the column after β."""
+    print(f"\n| model | β | {heading} | seeds | best-of-two | soft share | trivial share |{note}")
+    print("|---|---|---|---|---|---|---|")
+    for s in runs.summarise(rows, keys=keys, columns=[(k, k) for k in runs.SETTLE_TOL]):
+        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" for k in runs.SETTLE_TOL]
+        print(f"| {NAMES[s['family']]} | {s['beta']:g} | {cell(s)} | {s['seeds']} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
-    folders = long_runs()
+    folders = runs.long_runs()
     if not folders:
         sys.exit(f"no run with milestones.json in {runs.LOG_RUNS_DIR}")
     drift = []
@@ -42,22 +48,12 @@ def main() -> None:
         print(f"| {r['run']} | {r['last_step']:,} | " + " | ".join(cells) + " |")
     last = max(runs.read_milestones(p)[-1]["step"] for p in folders)
     steps = list(range(2000, last + 1, 2000))   # each row averages the seeds that reached it
-    rows = runs.at_steps(folders, steps)
-    print("\n| model | β | step | seeds | best-of-two | soft share | trivial share |")
-    print("|---|---|---|---|---|---|---|")
-    summary = runs.summarise(rows, keys=("family", "beta", "steps"), columns=[(k, k) for k in runs.SETTLE_TOL])
-    for s in sorted(summary, key=lambda s: (s["family"], s["beta"], s["steps"])):
-        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" for k in runs.SETTLE_TOL]
-        print(f"| {NAMES[s['family']]} | {s['beta']:g} | {s['steps']:,} | {s['seeds']} | " + " | ".join(cells) + " |")
-    print("\n| model | β | last steps | seeds | best-of-two | soft share | trivial share |   (each run at its end: eval.json)")
-    print("|---|---|---|---|---|---|---|")
+    summary_table(runs.at_steps(folders, steps), ("family", "beta", "steps"), "step",
+                  lambda s: f"{s['steps']:,}")
     ends = runs.stated_evals(folders)
-    summary = runs.summarise(ends, keys=("family", "beta"), columns=[(k, k) for k in runs.SETTLE_TOL])
-    for s in sorted(summary, key=lambda s: (s["family"], s["beta"])):
-        span = sorted({e["steps"] for e in ends if (e["family"], e["beta"]) == (s["family"], s["beta"])})
-        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" for k in runs.SETTLE_TOL]
-        print(f"| {NAMES[s['family']]} | {s['beta']:g} | {' / '.join(f'{n:,}' for n in span)} | {s['seeds']} | "
-              + " | ".join(cells) + " |")
+    summary_table(ends, ("family", "beta"), "last steps", lambda s: " / ".join(
+        f"{n:,}" for n in sorted({e["steps"] for e in ends if (e["family"], e["beta"]) == (s["family"], s["beta"])})),
+        note="   (each run at its end: eval.json)")
     minutes = {NAMES[runs.read_config(p)["family"]]: [] for p in folders}
     for p in folders:
         log = runs.read_log(p)

@@ -224,6 +224,13 @@ def read_milestones(folder: str | Path) -> list[dict]:
     return json.loads((Path(folder) / "milestones.json").read_text())
 
 
+def long_runs(**match) -> list[Path]:
+    """The convergence study's long runs: 32 px runs in ``LOG_RUNS_DIR`` that ship milestones
+    (notebook 02, section 5), filtered like ``find_runs``; ``size=64`` gives the 64 px ones."""
+    match = {"variant": None, "size": 32, **match}
+    return [p for p in find_runs(LOG_RUNS_DIR, **match) if (p / "milestones.json").exists()]
+
+
 def settling(folders, tol: dict = SETTLE_TOL) -> list[dict]:
     """Per long run: its family, beta, seed, last step, and for every metric in ``tol`` the step
     from which it stopped moving (``settled_at``; None = still moving at the last milestone)."""

@@ -313,10 +313,6 @@ for beta in (0.1, 1.0):
 # the end, over at least three milestones (`runs.settled_at`). β = 1 first, one line per run:
 
 # %%
-def long_runs(beta):
-    return [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=beta, size=32) if (p / "milestones.json").exists()]
-
-
 def milestone_figure(folders, beta):
     fig = plots.milestone_curves({names[f]: [runs.read_milestones(p) for p in folders
                                              if runs.read_config(p)["family"] == f]
@@ -325,7 +321,7 @@ def milestone_figure(folders, beta):
     plt.show()
 
 
-long_b1 = long_runs(1.0)
+long_b1 = runs.long_runs(beta=1.0)
 milestone_figure(long_b1, 1.0)
 print(runs.settling_report(long_b1))
 print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 6000)),
@@ -350,7 +346,7 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 600
 # Now β = 0.1:
 
 # %%
-long_b01 = long_runs(0.1)
+long_b01 = runs.long_runs(beta=0.1)
 milestone_figure(long_b01, 0.1)
 print(runs.settling_report(long_b01))
 print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10000, 12000)),

@@ -336,7 +336,7 @@ plt.show()
 long_columns = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
                 ("trivial", "trivial share"), ("soft_share", "soft share")]
 for beta in (1.0, 0.1):
-    long_runs = [p for p in runs.find_runs(runs.LOG_RUNS_DIR, beta=beta, size=32) if (p / "milestones.json").exists()]
+    long_runs = runs.long_runs(beta=beta)
     long_step = min(runs.read_milestones(p)[-1]["step"] for p in long_runs)   # all seeds reached it
     long_final = runs.at_steps(long_runs, (long_step,), keys=[k for k, _ in long_columns])
     print(runs.markdown_table(runs.summarise(long_final, keys=("family", "preset", "beta", "steps"),

@@ -72,7 +72,7 @@ def test_shipped_ds_comgan_reaches_its_stated_controllability():
     assert now["ctrl_f_mask"] == 0 and now["ctrl_b_mask"] == 0 and now["ctrl_z_mask"] >= 0.7
 
 
-LONG = [p for p in LOGS_ONLY if (p / "milestones.json").exists() and runs.read_config(p)["size"] == 32]
+LONG = runs.long_runs()
 
 
 def test_the_grid_ships_continued_with_milestones():
