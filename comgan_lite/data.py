@@ -1,4 +1,6 @@
-"""Data with ground truth: procedural scenes, emoji sprites, and folders of real images.
+"""Data with ground truth: procedural scenes, their cache, and every named dataset as arrays.
+
+The emoji sprites are in ``emoji.py`` and folders of your own images in ``folders.py``.
 
 Every procedural item is an exact instance of Assumption 1 (paper eq. 1):
 
@@ -20,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("COMGAN_DATA", PACKAGE_DIR.parent / "data"))
@@ -420,235 +421,6 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------------------------
-# Emoji sprites on procedural or texture backgrounds
-# ----------------------------------------------------------------------------------------------
-SPRITE_DIR = DATA_DIR / "sprites"
-TEXTURE_DIR = DATA_DIR / "textures"
-EMOJI_CATEGORIES = ("bird", "flower", "car")
-TEXTURES = ("grass", "gravel", "brick")
-
-
-def load_sprites(category: str | None = None) -> list[tuple[str, str, np.ndarray]]:
-    """The shipped emoji sprites as (name, category, RGBA float array in [0, 1]) triples."""
-    manifest = SPRITE_DIR / "sprites.json"
-    if not manifest.exists():
-        raise DatasetError(f"no sprites in {SPRITE_DIR}: they ship with the repository; "
-                           "restore data/sprites/ (git checkout data/sprites)")
-    entries = json.loads(manifest.read_text())
-    out = []
-    for e in entries:
-        if category is None or e["category"] == category:
-            rgba = np.asarray(Image.open(SPRITE_DIR / e["file"]).convert("RGBA"), np.float32) / 255
-            out.append((e["name"], e["category"], rgba))
-    return out
-
-
-def _resize(a: np.ndarray, size: int) -> np.ndarray:
-    mode = Image.BILINEAR
-    img = Image.fromarray(np.round(np.clip(a, 0, 1) * 255).astype(np.uint8))
-    return np.asarray(img.resize((size, size), mode), np.float32) / 255
-
-
-class EmojiDataset(torch.utils.data.Dataset):
-    """Emoji birds, flowers and cars (exact alpha masks) on procedural or texture backgrounds.
-
-    backgrounds: "procedural" (the shapes generator's classes), "texture" (tinted crops of
-    scikit-image's CC0 grass / gravel / brick photographs), or "mixed".
-    Labels: category, sprite index, background kind, scale, centre.
-    """
-
-    def __init__(self, size: int = 64, split: str = "train", n: int = 10_000, seed: int = 0,
-                 backgrounds: str = "mixed", scale_range=(0.55, 0.9), max_offset: float = 0.15):
-        if backgrounds not in ("procedural", "texture", "mixed"):
-            raise DatasetError("backgrounds must be 'procedural', 'texture' or 'mixed'")
-        if split not in SPLITS:
-            raise DatasetError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
-        self.size, self.split, self.n, self.seed = size, split, n, seed
-        self.backgrounds, self.scale_range, self.max_offset = backgrounds, scale_range, max_offset
-        self.sprites = load_sprites()
-        self.textures = [np.asarray(Image.open(TEXTURE_DIR / f"{t}.png").convert("L"),
-                                    np.float32) / 255 for t in TEXTURES]
-
-    def __len__(self) -> int:
-        return self.n
-
-    def render(self, index: int) -> dict:
-        rng = item_rng(self.seed, self.split, index)
-        s = self.size
-        sprite_id = int(rng.integers(len(self.sprites)))
-        name, category, rgba = self.sprites[sprite_id]
-        side = max(8, int(round(s * rng.uniform(*self.scale_range))))
-        sprite = _resize(rgba, side)
-        if rng.random() < 0.5:
-            sprite = sprite[:, ::-1]
-        cx, cy = (int(round((s - side) / 2 + o * s / 2))
-                  for o in rng.uniform(-self.max_offset, self.max_offset, 2))
-        cx, cy = np.clip([cx, cy], 0, s - side)
-        alpha = np.zeros((s, s), np.float32)
-        fg = np.zeros((s, s, 3), np.float32)
-        alpha[cy:cy + side, cx:cx + side] = sprite[..., 3]
-        fg[cy:cy + side, cx:cx + side] = sprite[..., :3]
-        use_texture = self.backgrounds == "texture" or (self.backgrounds == "mixed" and rng.random() < 0.5)
-        c0 = _hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.25, 0.6))
-        c1 = _hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.55, 0.9))
-        if use_texture:
-            tex_id = int(rng.integers(len(TEXTURES)))
-            tex = self.textures[tex_id]
-            crop = int(rng.integers(s * 2, min(tex.shape) + 1))
-            y0, x0 = (int(rng.integers(0, d - crop + 1)) for d in tex.shape)
-            patch = _resize(tex[y0:y0 + crop, x0:x0 + crop], s)
-            bg = _mix(patch, c0, c1)
-            bg_kind = f"texture:{TEXTURES[tex_id]}"
-        else:
-            kind = BG_CLASSES[int(rng.integers(len(BG_CLASSES)))]
-            ss = _supersample(s)
-            bg = _downsample(render_background(rng, kind, s * ss, c0, c1), ss)
-            bg_kind = kind
-        image = alpha[..., None] * fg + (1 - alpha[..., None]) * bg
-        labels = {"category": EMOJI_CATEGORIES.index(category), "sprite": sprite_id,
-                  "background": bg_kind, "scale": side / s, "cx": int(cx), "cy": int(cy)}
-        return {"image": image.astype(np.float32), "fg": fg, "bg": bg.astype(np.float32),
-                "alpha": alpha, "mask": alpha > 0.5, "labels": labels}
-
-    def __getitem__(self, index: int) -> dict:
-        if not 0 <= index < self.n:
-            raise IndexError(index)
-        item = self.render(index)
-        return {"image": to_tensor_image(item["image"]), "fg": to_tensor_image(item["fg"]),
-                "bg": to_tensor_image(item["bg"]),
-                "alpha": torch.from_numpy(item["alpha"])[None],
-                "mask": torch.from_numpy(item["mask"])[None].float(),
-                "labels": item["labels"]}
-
-
-# ----------------------------------------------------------------------------------------------
-# Folders of real images (CUB-200 layout or a plain folder)
-# ----------------------------------------------------------------------------------------------
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
-
-
-def _image_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-
-
-def _open_image(path: Path) -> Image.Image:
-    """Open and fully decode an image, with an error that names the file and says what to do."""
-    try:
-        img = Image.open(path)
-        img.load()
-        return img
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise DatasetError(f"cannot read {path}: {e}. The file is truncated or not an image; "
-                           "re-export or delete it and try again.") from e
-
-
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """Any mode (grayscale, 16-bit, palette, RGBA) -> 8-bit RGB. RGBA is composited on white."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        a = np.asarray(img, np.float64)
-        hi = 65535.0 if img.mode.startswith("I;16") or a.max() > 255 else 255.0
-        img = Image.fromarray(np.clip(a / hi * 255, 0, 255).astype(np.uint8))
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        img = img.convert("RGBA")
-        white = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, img)
-    return img.convert("RGB")
-
-
-def _to_mask(img: Image.Image) -> np.ndarray:
-    """Any mask image (8- or 16-bit gray, RGB, RGBA) -> float array in [0, 1]."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        a = np.asarray(img, np.float32)
-        return a / (65535.0 if a.max() > 255 else 255.0)
-    return np.asarray(img.convert("L"), np.float32) / 255.0
-
-
-def _square_resize(img: Image.Image, size: int, resample) -> Image.Image:
-    """Resize the shorter side to ``size`` and centre-crop a square (the paper's eval crop)."""
-    w, h = img.size
-    scale = size / min(w, h)
-    img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), resample)
-    w, h = img.size
-    left, top = (w - size) // 2, (h - size) // 2
-    return img.crop((left, top, left + size, top + size))
-
-
-class FolderDataset(torch.utils.data.Dataset):
-    """Real images from a folder: CUB-200 layout or a plain folder of images.
-
-    CUB layout: ``root/images/<any/path>.jpg`` and ``root/segmentations/<any/path>.png`` with
-    the same relative path (suffix may differ).  A plain folder gives images without masks.
-    Images are resized (shorter side) and centre-cropped to ``size``; grayscale, RGBA and 16-bit
-    files are converted.  Problems raise ``DatasetError`` with what to do.
-    """
-
-    def __init__(self, root: str | os.PathLike, size: int = 64):
-        self.root = Path(root).expanduser()
-        self.size = size
-        if not self.root.exists():
-            raise DatasetError(f"folder {self.root} does not exist; check the path (it is "
-                               f"resolved from {Path.cwd()})")
-        if not self.root.is_dir():
-            raise DatasetError(f"{self.root} is a file, not a folder; pass the folder that "
-                               "holds your images")
-        images_dir, masks_dir = self.root / "images", self.root / "segmentations"
-        if images_dir.is_dir():
-            self.layout = "cub"
-            self.images = _image_files(images_dir)
-            masks = _image_files(masks_dir) if masks_dir.is_dir() else []
-            by_stem = {p.relative_to(masks_dir).with_suffix(""): p for p in masks}
-            image_stems = {p.relative_to(images_dir).with_suffix("") for p in self.images}
-            orphans = sorted(set(by_stem) - image_stems)
-            if orphans:
-                raise DatasetError(
-                    f"{len(orphans)} mask(s) in {masks_dir} have no image in {images_dir}, e.g. "
-                    f"{by_stem[orphans[0]]}; masks must match images by relative path "
-                    "(images/a/b.jpg <-> segmentations/a/b.png). Remove the stray masks or add "
-                    "their images.")
-            self.masks = [by_stem.get(p.relative_to(images_dir).with_suffix("")) for p in self.images]
-        else:
-            self.layout = "plain"
-            self.images = _image_files(self.root)
-            self.masks = [None] * len(self.images)
-        if not self.images:
-            where = images_dir if self.layout == "cub" else self.root
-            raise DatasetError(f"no images found in {where} (looked for "
-                               f"{', '.join(sorted(IMAGE_SUFFIXES))}); point to the folder "
-                               "that holds them")
-        self.has_masks = any(m is not None for m in self.masks)
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int) -> dict:
-        path, mask_path = self.images[index], self.masks[index]
-        img = _open_image(path)
-        out = {"path": str(path)}
-        if mask_path is not None:
-            mask_img = _open_image(mask_path)
-            if mask_img.size != img.size:
-                raise DatasetError(f"{path} is {img.size[0]}x{img.size[1]} but its mask "
-                                   f"{mask_path} is {mask_img.size[0]}x{mask_img.size[1]}; "
-                                   "a mask must have its image's size")
-            m = Image.fromarray(np.round(_to_mask(mask_img) * 255).astype(np.uint8))
-            m = np.asarray(_square_resize(m, self.size, Image.BILINEAR), np.float32) / 255
-            out["mask"] = torch.from_numpy((m > 0.5).astype(np.float32))[None]
-        rgb = np.asarray(_square_resize(_to_rgb(img), self.size, Image.BICUBIC), np.float32) / 255
-        out["image"] = to_tensor_image(rgb)
-        return out
-
-    def check(self) -> list[str]:
-        """Read every file once; return the problems found (empty when all is well)."""
-        problems = []
-        for i in range(len(self)):
-            try:
-                self[i]
-            except DatasetError as e:
-                problems.append(str(e))
-        return problems
-
-
-# ----------------------------------------------------------------------------------------------
 # Every dataset with ground truth, by name, as arrays
 # ----------------------------------------------------------------------------------------------
 DATASETS = ("easy", "medium", "hard", "emoji", "multi")
@@ -667,6 +439,8 @@ def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_
         a = ShapesDataset(dataset, size, split, n, seed).arrays(progress=progress)
         return {"image": a["image"], "mask": a["mask"]}
     if dataset == "emoji":
+        # here, not at the top: emoji.py imports this module, so a top-level import is circular
+        from .emoji import EmojiDataset
         ds = EmojiDataset(size, split, n, seed)
         spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset,
                 "backgrounds": ds.backgrounds, "sprites": len(ds.sprites)}

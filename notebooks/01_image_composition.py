@@ -42,7 +42,8 @@ import numpy as np
 import torch
 
 from comgan_lite import baselines, compose, exercises, losses, metrics, plots, runtime, widgets
-from comgan_lite.data import EmojiDataset, ShapesDataset, images_to_tensor
+from comgan_lite.data import ShapesDataset, images_to_tensor
+from comgan_lite.emoji import EmojiDataset
 
 print(runtime.setup_notebook(seed=0))
 

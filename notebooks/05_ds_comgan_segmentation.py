@@ -464,7 +464,7 @@ plt.show()
 # %% [markdown]
 # ## 10. Segment your own images
 #
-# `segment.segment_folder` reads a folder with `data.FolderDataset`: a plain folder of images,
+# `segment.segment_folder` reads a folder with `folders.FolderDataset`: a plain folder of images,
 # or the CUB layout (`images/…` with `segmentations/…`), in which case the IoU is printed too.
 # Images are resized and centre-cropped to the segmenter's 32 px. To try your own, set `FOLDER`
 # to its path. Our segmenters learned from one synthetic dataset each, so expect them to work on

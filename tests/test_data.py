@@ -4,8 +4,9 @@ import torch
 
 from comgan_lite import data
 from comgan_lite.compose import compose
-from comgan_lite.data import (DatasetError, EmojiDataset, PRESETS, SHAPES, SceneConfig,
-                              ShapesDataset, render_scene, shape_mask)
+from comgan_lite.data import (DatasetError, PRESETS, SHAPES, SceneConfig, ShapesDataset,
+                              render_scene, shape_mask)
+from comgan_lite.emoji import EmojiDataset
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

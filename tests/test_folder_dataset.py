@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from comgan_lite.data import DatasetError, FolderDataset
+from comgan_lite.data import DatasetError
+from comgan_lite.folders import FolderDataset
 
 
 def _save(path, array, mode=None):
