@@ -26,7 +26,7 @@ import torch.nn.functional as F_
 
 from . import metrics, train
 from .data import BG_CLASSES, FG_CLASSES, SHAPES, ShapesDataset, images_to_tensor
-from .train import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
+from .checkpoints import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
 
 N_HUES = 6
 HUE_NAMES = ("red", "yellow", "green", "cyan", "blue", "magenta")

@@ -19,7 +19,7 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .train import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
+from .checkpoints import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 

@@ -23,24 +23,22 @@ Seeded; a progress bar; a JSON-lines log; atomic checkpoints; the same command r
 from __future__ import annotations
 
 import json
-import signal
-import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F_
 
-from . import baselines, metrics, nets
+from . import baselines, losses, metrics, nets
+from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
+                          config_parser, float_state, half_state, load_checkpoint, resumable_loop,
+                          save_atomic)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, PRESETS, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
-from .train import (CheckpointError, _main_thread, _truncate_log, config_parser, draw_inputs, float_state,
-                    half_state, load_checkpoint, load_generator, save_atomic, standing_statistics)
+from .train import draw_inputs, load_generator, standing_statistics
 
-CHECKPOINT = "checkpoint.pt"
-LOG = "metrics.jsonl"
 SEGMENTER = "segmenter.pt"
 MODES = ("ds", "cons", "supervised")
 SEG_DIR = DATA_DIR / "segmentation"          # shipped segmenters, their generators, the table
@@ -163,11 +161,6 @@ def build(cfg: SegConfig):
                                                      batch_norm=cfg.dm_batch_norm)
 
 
-def as_d_input(masks: torch.Tensor) -> torch.Tensor:
-    """Masks in [0, 1] -> [-1, 1], the range D's first layer was initialised for."""
-    return masks * 2 - 1
-
-
 @torch.no_grad()
 def predict(s: nets.UNet, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
     """Soft masks (N, 1, H, W) in [0, 1] for images (N, 3, H, W) in [-1, 1] (eval mode)."""
@@ -193,10 +186,10 @@ def evaluation_set(dataset: str, size: int = 32, n: int = 1000):
 
 
 def segment_folder(s: nets.UNet, folder: str | Path, size: int = 32, limit: int = 64) -> dict:
-    """Segment the images of a folder (``data.FolderDataset``: a plain folder, or the CUB layout
+    """Segment the images of a folder (``folders.FolderDataset``: a plain folder, or the CUB layout
     with ground truth).  Returns images (N, 3, H, W), soft masks (N, 1, H, W), the ground-truth
     masks (N, 1, H, W) or None, and the file paths; at most ``limit`` images, sorted by path."""
-    from .data import FolderDataset
+    from .folders import FolderDataset
     ds = FolderDataset(folder, size)
     items = [ds[i] for i in range(min(limit, len(ds)))]
     images = torch.stack([it["image"] for it in items])
@@ -279,8 +272,45 @@ def markdown_table(table: dict, key: str = "iou") -> str:
 # ----------------------------------------------------------------------------------------------
 # Training
 # ----------------------------------------------------------------------------------------------
-def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
-    return F_.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+def segment_step(s, d, opt_s, opt_d, x, x_bar, m_bar, cfg: SegConfig) -> tuple[dict, dict]:
+    """One D_m update (eq. 9, mode ds only), then one S update on lambda * L_cons (eq. 10) plus,
+    in mode ds, S's adversarial loss (eq. 9).  x: real images; (x_bar, m_bar): generated pairs.
+    Returns the losses (floats) and the tensors to draw."""
+    s_bar = torch.sigmoid(s(x_bar))                     # S(sg x_bar)
+    loss_cons = losses.consistency_loss(s_bar, m_bar)
+    loss_s = cfg.lambda_cons * loss_cons
+    row = {"loss_cons": loss_cons.item()}
+    s_x = torch.sigmoid(s(x)) if cfg.mode == "ds" else None
+    if cfg.mode == "ds":
+        loss_d, seen = losses.mask_discriminator_loss(d, m_bar, s_bar.detach(), s_x.detach())
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        loss_adv = losses.segmenter_adversarial_loss(d, s_bar, s_x)
+        loss_s = loss_s + loss_adv
+        row.update(loss_d=loss_d.item(), loss_adv=loss_adv.item(), **seen)
+    opt_s.zero_grad(set_to_none=True)
+    loss_s.backward()
+    opt_s.step()
+    return row, {"x_bar": x_bar, "m_bar": m_bar, "s_bar": s_bar.detach(), "x": x,
+                 "s_x": None if s_x is None else s_x.detach()}
+
+
+def supervised_step(s, opt_s, x, m) -> tuple[dict, dict]:
+    """The reference: one S update on BCE against the real images' ground truth m."""
+    logits = s(x)
+    loss = F_.binary_cross_entropy_with_logits(logits, m)
+    opt_s.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_s.step()
+    return {"loss_bce": loss.item()}, {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": m}
+
+
+def check_config(cfg: SegConfig) -> None:
+    if cfg.mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {cfg.mode!r}")
+    if cfg.mode != "supervised" and not cfg.generator:
+        raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
 
 
 def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
@@ -288,12 +318,8 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     """Train (or resume) S into folder ``out``; writes ``segmenter.pt`` when done.
     ``on_log(row, batch)`` is called with each logged row and a dict of tensors to draw
     (x_bar, m_bar, S(x_bar), x, S(x)).  Returns the path of the log."""
-    if cfg.mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {cfg.mode!r}")
-    if cfg.mode != "supervised" and not cfg.generator:
-        raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
+    check_config(cfg)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     device = get_device()
     torch.manual_seed(cfg.seed)
@@ -302,23 +328,6 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     s, d = s.to(device), d.to(device)
     opt_s = torch.optim.Adam(s.parameters(), cfg.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr, betas=(0.5, 0.999))
-    step, minutes_before = 0, 0.0
-    ckpt_path = out / CHECKPOINT
-    if ckpt_path.exists():
-        ckpt = load_checkpoint(ckpt_path)
-        old = ckpt.get("config", {})
-        if old.get("mode") != cfg.mode or any(old.get(k) != getattr(cfg, k) for k in cfg.ARCHITECTURE):
-            raise CheckpointError(f"{ckpt_path} was trained with another mode or architecture "
-                                  f"({ {k: old.get(k) for k in ('mode',) + cfg.ARCHITECTURE} }); "
-                                  "use another --out folder")
-        s.load_state_dict(ckpt["s"]), d.load_state_dict(ckpt["d"])
-        opt_s.load_state_dict(ckpt["opt_s"]), opt_d.load_state_dict(ckpt["opt_d"])
-        rng.set_state(ckpt["rng"])
-        step, minutes_before = int(ckpt["step"]), float(ckpt.get("minutes", 0.0))
-        _truncate_log(out / LOG, step)
-        print(f"resuming {out} at step {step}")
-    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
-
     real = load_arrays(cfg.dataset, cfg.size, "train", cfg.n_train, progress=progress)
     real_x = images_to_tensor(real["image"])
     real_m = torch.from_numpy(real["mask"]).float()[:, None]
@@ -327,92 +336,35 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     pairs = None if cfg.mode == "supervised" else PairSource(
         cfg.generator, cfg.size, cfg.polarity, cfg.ema, device, cfg.seed, cfg.n_standing)
 
-    stop = {"now": False}
+    def one_step(step: int):
+        idx = torch.randint(len(real_x), (cfg.batch_size,), generator=rng)
+        x = real_x[idx].to(device)
+        if cfg.mode == "supervised":
+            flip = bool(torch.rand(1, generator=rng) < 0.5)
+            xm = real_m[idx].to(device)
+            row, shown = supervised_step(s, opt_s, *((x.flip(3), xm.flip(3)) if flip else (x, xm)))
+        else:
+            x_bar, m_bar = pairs.sample(cfg.batch_size, rng, drop_trivial=cfg.drop_trivial)
+            row, shown = segment_step(s, d, opt_s, opt_d, x, x_bar, m_bar, cfg)
+        if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.steps:
+            if shown["s_x"] is None:                        # mode cons: S never saw x
+                shown["s_x"] = predict(s, x)
+            return {"step": step + 1, **row,
+                    "val_iou": float(metrics.iou(predict(s, val_x), val_m).mean()),
+                    "area_x": float((shown["s_x"] > 0.5).float().mean())}, shown
 
-    def _request_stop(signum, frame):
-        stop["now"] = True
-    old_handler = signal.signal(signal.SIGTERM, _request_stop) if _main_thread() else None
+    def check(ckpt: dict, path: Path):
+        check_same(ckpt["config"], cfg, ("mode",) + cfg.ARCHITECTURE, path, "mode or architecture")
 
-    def checkpoint():
-        save_atomic({"s": s.state_dict(), "d": d.state_dict(), "opt_s": opt_s.state_dict(),
-                     "opt_d": opt_d.state_dict(), "rng": rng.get_state(), "step": step,
-                     "minutes": minutes_before + (time.time() - start) / 60,
-                     "config": asdict(cfg)}, ckpt_path)
-
-    from tqdm.auto import tqdm
-    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc=f"S {cfg.mode} {cfg.dataset}")
-    start, done_here = time.time(), 0
     s.train(), d.train()
-    try:
-        with open(out / LOG, "a") as log:
-            while step < cfg.steps and not stop["now"]:
-                idx = torch.randint(len(real_x), (cfg.batch_size,), generator=rng)
-                x = real_x[idx].to(device)
-                row = {}
-                if cfg.mode == "supervised":
-                    flip = bool(torch.rand(1, generator=rng) < 0.5)
-                    xm = real_m[idx].to(device)
-                    x, xm = (x.flip(3), xm.flip(3)) if flip else (x, xm)
-                    logits = s(x)
-                    loss_s = F_.binary_cross_entropy_with_logits(logits, xm)
-                    row["loss_bce"] = loss_s.item()
-                    shown = {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": xm}
-                else:
-                    x_bar, m_bar = pairs.sample(cfg.batch_size, rng, drop_trivial=cfg.drop_trivial)
-                    s_bar = torch.sigmoid(s(x_bar))                 # S(sg x_bar)
-                    loss_cons = (s_bar - m_bar).abs().mean()        # eq. 10, L1
-                    loss_s = cfg.lambda_cons * loss_cons
-                    row["loss_cons"] = loss_cons.item()
-                    s_x = torch.sigmoid(s(x)) if cfg.mode == "ds" else None
-                    if cfg.mode == "ds":
-                        # D_m step: the generator's masks are real, both predictions fake (eq. 9)
-                        d_real = d(as_d_input(m_bar))
-                        d_fake_bar, d_fake_x = d(as_d_input(s_bar.detach())), d(as_d_input(s_x.detach()))
-                        loss_d = 2 * _bce(d_real, 1.0) + _bce(d_fake_bar, 0.0) + _bce(d_fake_x, 0.0)
-                        opt_d.zero_grad(set_to_none=True)
-                        loss_d.backward()
-                        opt_d.step()
-                        loss_adv = _bce(d(as_d_input(s_bar)), 1.0) + _bce(d(as_d_input(s_x)), 1.0)
-                        loss_s = loss_s + loss_adv
-                        row.update(loss_d=loss_d.item(), loss_adv=loss_adv.item(),
-                                   d_real=float(torch.sigmoid(d_real.detach()).mean()),
-                                   d_fake_x=float(torch.sigmoid(d_fake_x.detach()).mean()))
-                    shown = {"x_bar": x_bar, "m_bar": m_bar, "s_bar": s_bar.detach(), "x": x,
-                             "s_x": None if s_x is None else s_x.detach()}
-                opt_s.zero_grad(set_to_none=True)
-                loss_s.backward()
-                opt_s.step()
-                step += 1
-                done_here += 1
-                bar.update(1)
-                if step % cfg.log_every == 0 or step == cfg.steps:
-                    pred = predict(s, val_x)
-                    if shown["s_x"] is None:                        # mode cons: S never saw x
-                        shown["s_x"] = predict(s, x)
-                    row = {"step": step, **row, "val_iou": float(metrics.iou(pred, val_m).mean()),
-                           "area_x": float((shown["s_x"] > 0.5).float().mean()),
-                           "minutes": round(minutes_before + (time.time() - start) / 60, 3)}
-                    log.write(json.dumps(row) + "\n")
-                    log.flush()
-                    bar.set_postfix(val_iou=f"{row['val_iou']:.2f}")
-                    if on_log is not None:
-                        on_log(row, shown)
-                if step % cfg.checkpoint_every == 0:
-                    checkpoint()
-                if stop_after is not None and done_here >= stop_after:
-                    break
-    except KeyboardInterrupt:
-        stop["now"] = True
-    finally:
-        bar.close()
-        checkpoint()
-        if old_handler is not None:
-            signal.signal(signal.SIGTERM, old_handler)
+    step = resumable_loop(out, cfg, {"s": s, "d": d, "opt_s": opt_s, "opt_d": opt_d}, rng, one_step,
+                          steps=cfg.steps, checkpoint_every=cfg.checkpoint_every,
+                          desc=f"S {cfg.mode} {cfg.dataset}", progress=progress,
+                          stop_after=stop_after, check=check, on_log=on_log, shown=("val_iou",))
     if step >= cfg.steps:
         export_segmenter(s, cfg, out / SEGMENTER,
                          inverted=None if pairs is None else pairs.inverted)
-    print(f"{out}: step {step}/{cfg.steps}, {done_here} steps in "
-          f"{(time.time() - start) / 60:.1f} min")
+    print(f"{out}: step {step}/{cfg.steps}")
     return out / LOG
 
 
@@ -434,8 +386,7 @@ def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]
     if "s" not in ckpt or "config" not in ckpt:
         raise CheckpointError(f"{path} is not a comgan-lite segmenter file (keys: {sorted(ckpt)}); "
                               "segmenters are written by python -m comgan_lite.segment")
-    known = {f.name for f in fields(SegConfig)}
-    cfg = SegConfig(**{k: v for k, v in ckpt["config"].items() if k in known})
+    cfg = config_from_dict(SegConfig, ckpt["config"])
     s = nets.UNet(cfg.widths)
     try:
         s.load_state_dict(float_state(ckpt["s"]))
@@ -475,6 +426,8 @@ def main(argv=None):
         train(SegConfig(**a), out, progress=progress)
     except (CheckpointError, DatasetError, ValueError) as e:
         raise SystemExit(f"error: {e}")
+    except KeyboardInterrupt:
+        raise SystemExit(130)
 
 
 if __name__ == "__main__":

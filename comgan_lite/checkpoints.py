@@ -1,0 +1,254 @@
+"""Run folders that survive interruption: atomic saves, safe loading, and one resumable loop.
+
+Every command that trains (the GAN in ``train``, the segmenter in ``segment``) runs its steps
+through ``resumable_loop``; the oracle and the factor classifier save and load through the same
+helpers.  A run folder holds
+
+    config.json     the settings, as JSON
+    metrics.jsonl   one JSON row per logged step
+    checkpoint.pt   everything needed to go on: weights, optimisers, the random state, the step
+
+Run the same command again after Ctrl-C, ``kill`` or a crash and the run continues from its last
+checkpoint, to the same result as an uninterrupted run (all random state lives in the
+checkpoint).  Stop requests (SIGTERM, Ctrl-C) are honoured between steps, never inside one.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+import warnings
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import torch
+
+CHECKPOINT = "checkpoint.pt"
+LOG = "metrics.jsonl"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be used; the message says what to do."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Files
+# ----------------------------------------------------------------------------------------------
+def save_atomic(obj, path: str | Path) -> None:
+    """torch.save to a temporary file, flushed to disk, then renamed over ``path``: a reader
+    never sees a half-written file, and a failed save leaves no temporary file behind."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC or "No space left" in str(e):
+            free = shutil.disk_usage(path.parent).free / 2**20
+            raise CheckpointError(f"could not write {path}: disk full? ({free:.0f} MB free on "
+                                  "that disk); free some space and run the same command again") from e
+        raise
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Load a checkpoint safely (``weights_only=True``: no code in the file runs), with errors
+    that say what to do."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no checkpoint at {path}; train one with python -m comgan_lite.train")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated, corrupt, or not a checkpoint at all
+        reason = str(e).split("\n")[0]          # torch's own advice to retry unsafely is cut
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {reason}). "
+                              "Delete it to start afresh, or restore it from data/.") from e
+
+
+def half_state(module: torch.nn.Module) -> dict:
+    """A state dict with floating tensors in fp16: the small form we ship."""
+    return {k: (v.half() if v.is_floating_point() else v) for k, v in module.state_dict().items()}
+
+
+def float_state(state: dict) -> dict:
+    """The inverse of half_state: floating tensors back to fp32."""
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+
+
+def write_json(path: str | Path, obj) -> None:
+    """Write JSON atomically (a temporary file, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=1) + "\n")
+    os.replace(tmp, path)
+
+
+def read_log(path: str | Path, warn: bool = False) -> list[dict]:
+    """The rows of a JSON-lines log.  An undecodable last line (the process died while writing
+    it) is dropped, with a warning when ``warn``; an undecodable line elsewhere is an error."""
+    lines = [line for line in Path(path).read_text().splitlines() if line.strip()]
+    rows = []
+    for i, line in enumerate(lines):
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i < len(lines) - 1:
+                raise CheckpointError(f"{path}: line {i + 1} is not JSON; the log is damaged")
+            if warn:
+                warnings.warn(f"{path}: dropped an unfinished last line (the run was killed while "
+                              "writing it)")
+    return rows
+
+
+def truncate_log(path: Path, step: int) -> None:
+    """Drop log rows written after the checkpoint we resume from (they will be redone)."""
+    if not path.exists():
+        return
+    rows = [r for r in read_log(path, warn=True) if r["step"] <= step]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    os.replace(tmp, path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Settings
+# ----------------------------------------------------------------------------------------------
+def config_from_dict(config_class, saved: dict):
+    """A config dataclass from a saved one (checkpoint or config.json), ignoring keys this
+    version no longer knows."""
+    known = {f.name for f in fields(config_class)}
+    return config_class(**{k: v for k, v in saved.items() if k in known})
+
+
+def check_same(saved: dict, cfg, keys, path: Path, what: str = "architecture") -> None:
+    """Refuse to resume ``path`` when any of ``keys`` differs between the saved config and
+    ``cfg``, naming every difference."""
+    defaults = type(cfg)()
+    diff = {k: (saved.get(k, getattr(defaults, k)), getattr(cfg, k)) for k in keys
+            if saved.get(k, getattr(defaults, k)) != getattr(cfg, k)}
+    if diff:
+        said = ", ".join(f"{k}: checkpoint {a!r} vs requested {b!r}" for k, (a, b) in diff.items())
+        raise CheckpointError(f"{path} was trained with another {what} ({said}). Use "
+                              "another --out folder, or the checkpoint's own settings.")
+
+
+def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
+    """A command line with one option per field of a config dataclass (``--no-NAME`` for
+    booleans that default to on), plus ``--out`` and ``--no-progress``."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(config_class):
+        flag = f.name.replace("_", "-")
+        if f.type in ("bool", bool) and f.default:   # on by default: --no-NAME turns it off
+            p.add_argument(f"--no-{flag}", dest=f.name, action="store_false")
+        elif f.type in ("bool", bool):
+            p.add_argument(f"--{flag}", action="store_true", default=f.default)
+        else:
+            kind = {"int": int, "float": float, "str": str}.get(str(f.type), type(f.default))
+            p.add_argument(f"--{flag}", type=kind, default=f.default)
+    p.add_argument("--out", required=True, help=out_help)
+    p.add_argument("--no-progress", action="store_true")
+    return p
+
+
+# ----------------------------------------------------------------------------------------------
+# The loop
+# ----------------------------------------------------------------------------------------------
+class _StopRequests:
+    """While active, SIGTERM and Ctrl-C (SIGINT) only set ``self.signal``: the loop finishes the
+    step it is in, saves and stops.  Handlers can only be set from the main thread."""
+
+    def __enter__(self):
+        self.signal, self.old = None, {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self.old[sig] = signal.signal(sig, self._request)
+        return self
+
+    def _request(self, signum, frame):
+        self.signal = signal.Signals(signum).name
+
+    def __exit__(self, *exc):
+        for sig, handler in self.old.items():
+            signal.signal(sig, handler)
+
+
+def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *, steps: int,
+                   checkpoint_every: int, desc: str, progress: bool = True,
+                   stop_after: int | None = None, check=None, after_step=None, on_log=None,
+                   shown=()) -> int:
+    """Run ``step_fn(step)`` for step = 0, 1, ... until ``steps``, resuming from ``out``.
+
+    ``parts`` maps checkpoint keys to objects with ``state_dict``/``load_state_dict`` (modules,
+    optimisers; a value whose ``state_dict()`` is None is not saved, and such a key may be absent
+    from an older checkpoint).  ``step_fn`` returns None or ``(row, batch)``: the row gets the
+    minutes so far and goes to the log; ``on_log(row, batch)`` sees it too.  ``after_step(step)``
+    runs after each step (snapshots); ``check(checkpoint, path)`` may refuse a checkpoint.
+    Returns the step reached; raises KeyboardInterrupt after saving if Ctrl-C stopped it."""
+    out.mkdir(parents=True, exist_ok=True)
+    path, step, minutes_before = out / CHECKPOINT, 0, 0.0
+    if path.exists():
+        ckpt = load_checkpoint(path)
+        if "step" not in ckpt or "config" not in ckpt:
+            raise CheckpointError(f"{path} is not a training checkpoint (keys: {sorted(ckpt)}); "
+                                  "use another --out folder")
+        if check is not None:
+            check(ckpt, path)
+        for key, part in parts.items():
+            if key in ckpt:
+                part.load_state_dict(ckpt[key])
+            elif part.state_dict() is not None:
+                raise CheckpointError(f"{path} holds no {key!r}; use another --out folder")
+        rng.set_state(ckpt["rng"])
+        step, minutes_before = int(ckpt["step"]), float(ckpt.get("minutes", 0.0))
+        truncate_log(out / LOG, step)
+        print(f"resuming {out} at step {step}")
+    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    start = time.time()
+
+    def minutes() -> float:
+        return minutes_before + (time.time() - start) / 60
+
+    def save() -> None:
+        state = {k: p.state_dict() for k, p in parts.items()}
+        state = {k: v for k, v in state.items() if v is not None}
+        save_atomic({**state, "rng": rng.get_state(), "step": step, "minutes": minutes(),
+                     "config": asdict(cfg)}, path)
+
+    from tqdm.auto import tqdm
+    bar = tqdm(total=steps, initial=step, disable=not progress, desc=desc)
+    done_here = 0
+    with _StopRequests() as stop, open(out / LOG, "a") as log:
+        while step < steps and stop.signal is None:
+            logged = step_fn(step)
+            step, done_here = step + 1, done_here + 1
+            bar.update(1)
+            if logged is not None:
+                row, batch = logged
+                row["minutes"] = minutes()
+                log.write(json.dumps(row) + "\n")
+                log.flush()
+                bar.set_postfix({k: f"{row[k]:.2f}" for k in shown if k in row})
+                if on_log is not None:
+                    on_log(row, batch)
+            if after_step is not None:
+                after_step(step)
+            if step % checkpoint_every == 0:
+                save()
+            if stop_after is not None and done_here >= stop_after:
+                break
+        bar.close()
+        save()
+    if stop.signal is not None:
+        print(f"\n{desc}: stopped by {stop.signal} at step {step}; checkpoint saved, run the "
+              "same command to resume")
+        if stop.signal == "SIGINT":
+            raise KeyboardInterrupt
+    return step
