@@ -27,7 +27,8 @@ from pathlib import Path
 
 import torch
 
-from comgan_lite import runs, train, widgets
+from comgan_lite import shipped, train, widgets
+from lab import ship
 
 CHECKED = ("ctrl_f_fg_hue", "ctrl_b_bg_hue", "ctrl_z_mask", "nmi_f_fg_hue", "fd_factors")
 
@@ -49,10 +50,10 @@ def main(argv=None):
     p.add_argument("--json", type=Path, help="also write the per-run rows as JSON here")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
-    folders = args.folders or runs.find_runs(family="dscomgan", variant=None)
+    folders = args.folders or ship.find_runs(family="dscomgan", variant=None)
     if not folders:
-        sys.exit(f"no DS-ComGAN runs given or found in {runs.RUNS_DIR}")
-    rows = runs.evaluate_runs(folders)
+        sys.exit(f"no DS-ComGAN runs given or found in {shipped.RUNS_DIR}")
+    rows = ship.evaluate_runs(folders)
     drift = []
     for folder, r in zip(folders, rows):
         stated = folder / "eval.json"
@@ -61,8 +62,8 @@ def main(argv=None):
             off = {k: (s[k], r[k]) for k in CHECKED if abs(s[k] - r[k]) > (0.5 if k == "fd_factors" else 0.01)}
             if off:
                 drift.append(f"{folder.name}: " + ", ".join(f"{k} stated {a:.3f} now {b:.3f}" for k, (a, b) in off.items()))
-    by_role = [runs.by_role(r) for r in rows]   # object code: f or b, whichever layer holds the object
-    print(runs.markdown_table(runs.summarise(by_role, columns=runs.DS_COLUMNS), runs.DS_COLUMNS))
+    by_role = [shipped.by_role(r) for r in rows]   # object code: f or b, whichever layer holds the object
+    print(shipped.markdown_table(shipped.summarise(by_role, columns=shipped.DS_COLUMNS), shipped.DS_COLUMNS))
     ms = explorer_milliseconds(folders[0])
     print(f"\nlatent explorer ({folders[0].name}): median re-render {ms:.1f} ms (target < 100 ms)")
     if args.json:

@@ -17,7 +17,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from comgan_lite import runs, segment, train
+from comgan_lite import segment, shipped, train
+from lab import ship
 
 
 def _command(module: str, cfg: dict, defaults: dict, always: tuple, out: Path) -> list[str]:
@@ -48,10 +49,10 @@ def segment_command(cfg: dict, out: Path) -> list[str]:
 
 def segmentation_jobs(out: Path) -> list[tuple[str, list[str]]]:
     """Stage 1 (the generators of data/segmentation/generators) then stage 2 (the segmenters)."""
-    gens = sorted((segment.SEG_DIR / "generators").glob("*/config.json"))
-    segs = sorted(segment.SEG_DIR.glob("S-*/config.json"))
-    return ([(p.parent.name, command(runs.read_config(p.parent), out / p.parent.name)) for p in gens]
-            + [(p.parent.name, segment_command(runs.read_config(p.parent), out / p.parent.name))
+    gens = sorted((shipped.SEG_DIR / "generators").glob("*/config.json"))
+    segs = sorted(shipped.SEG_DIR.glob("S-*/config.json"))
+    return ([(p.parent.name, command(shipped.read_config(p.parent), out / p.parent.name)) for p in gens]
+            + [(p.parent.name, segment_command(shipped.read_config(p.parent), out / p.parent.name))
                for p in segs])
 
 
@@ -63,15 +64,15 @@ def main(argv=None):
     p.add_argument("--ship", action="store_true", help="copy finished runs into data/runs/")
     p.add_argument("--parallel", type=int, default=2)
     args = p.parse_args(argv)
-    folders = [f for f in runs.find_runs(variant=None) if not args.only or f.name in args.only]
-    jobs = [(f.name, command(runs.read_config(f), args.out / f.name)) for f in folders]
+    folders = [f for f in ship.find_runs(variant=None) if not args.only or f.name in args.only]
+    jobs = [(f.name, command(shipped.read_config(f), args.out / f.name)) for f in folders]
     if args.list:
         for _, cmd in jobs:
             print(" ".join(["python"] + cmd[1:]))
         print("# logs only (data/runs-logs: long runs, the trap runs, probes; ship with "
-              "runs.ship(folder, runs.LOG_RUNS_DIR, with_generator=False))")
-        for f in runs.find_runs(runs.LOG_RUNS_DIR, variant=None):
-            print(" ".join(["python"] + command(runs.read_config(f), args.out / f.name)[1:]))
+              "lab.ship.ship(folder, shipped.LOG_RUNS_DIR, with_generator=False))")
+        for f in ship.find_runs(shipped.LOG_RUNS_DIR, variant=None):
+            print(" ".join(["python"] + command(shipped.read_config(f), args.out / f.name)[1:]))
         print("# segmentation (notebook 05): the generators first, then the segmenters; the "
               "shipped segmenters name the shipped generators")
         for _, cmd in segmentation_jobs(args.out):
@@ -85,7 +86,7 @@ def main(argv=None):
             rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
         print(f"{name}: exit {rc}", flush=True)
         if rc == 0 and args.ship:
-            runs.ship(args.out / name)
+            ship.ship(args.out / name)
         return rc
 
     with ThreadPoolExecutor(args.parallel) as pool:

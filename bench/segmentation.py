@@ -1,4 +1,4 @@
-"""The segmentation table of issue 5 (Table 4 analog), regenerated from shipped files.
+"""The segmentation table (Table 4 analog), regenerated from shipped files.
 
     python bench/segmentation.py            # print the table; exit 1 if it drifted from the shipped one
     python bench/segmentation.py --write    # (re)write data/segmentation/table.json
@@ -9,19 +9,19 @@ separate columns) of:
   - DS-ComGAN's S (L_cons + D_m), S with L_cons only, and the supervised U-Net (the upper bound),
     all from data/segmentation/S-<mode>-<dataset>/segmenter.pt;
   - GrabCut (central rectangle, margin 1/8 of the side), Otsu and k-means (k = 2).
-Then it checks the issue's targets: S at least 0.15 IoU above GrabCut on every preset, and S
-within 10% of the supervised U-Net on easy.
+Then it checks the goals: S at least 0.15 IoU above GrabCut on every preset (the paper's
+margin on CUB), and S within 10% of the supervised U-Net on easy.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 import torch
 
-from comgan_lite import segment
+from comgan_lite import segment, shipped
+from lab import table4
 from comgan_lite.data import DATASETS
 
 TOLERANCE = 0.01
@@ -36,31 +36,31 @@ def main(argv=None):
     table = {}
     for d in args.datasets:
         t = time.time()
-        table[d] = segment.means(segment.compare(d))
+        table[d] = table4.means(table4.compare(d))
         print(f"{d}: {time.time() - t:.0f} s", file=sys.stderr)
     for key, title in (("iou", "IoU, fixed polarity"), ("dice", "Dice, fixed polarity"),
                        ("iou_best_of_two", "IoU, best-of-two polarity (flatters weak methods)")):
-        print(f"\n{title} (mean over {segment.N_EVAL} held-out images)\n")
-        print(segment.markdown_table(table, key))
+        print(f"\n{title} (mean over {table4.N_EVAL} held-out images)\n")
+        print(shipped.table4_markdown(table, key))
     print("\nThe teachers: each dataset's generator, its masks judged by the supervised U-Net "
           "(512 pairs)\n\n| dataset | object in x_b | mask faithfulness | trivial share |\n|---|---|---|---|")
     for d in args.datasets:
-        cfg = segment.load_segmenter(segment.shipped("ds", d), "cpu")[1]
+        cfg = segment.load_segmenter(shipped.segmenter("ds", d), "cpu")[1]
         pairs = segment.PairSource(cfg.generator, cfg.size)
-        judge = segment.load_segmenter(segment.shipped("supervised", d), "cpu")[0]
+        judge = segment.load_segmenter(shipped.segmenter("supervised", d), "cpu")[0]
         q = segment.teacher_quality(pairs, judge)
         print(f"| {d} | {pairs.inverted} | {q['faithfulness']:.2f} | {q['trivial']:.2f} |")
     print()
-    for name, ok, numbers in segment.targets(table):
+    for name, ok, numbers in table4.goals(table):
         print(f"{'MET ' if ok else 'MISS'} {name}: {numbers}")
     if args.write:
-        segment.TABLE.write_text(json.dumps(table, indent=1) + "\n")
-        print(f"wrote {segment.TABLE}")
+        table4.write_table(table)
+        print(f"wrote {shipped.TABLE4}")
         return
-    shipped = segment.read_table()
-    drift = [f"{d} {m}: shipped {shipped[d][m]['iou']:.3f}, now {table[d][m]['iou']:.3f}"
+    stated = shipped.table4()
+    drift = [f"{d} {m}: shipped {stated[d][m]['iou']:.3f}, now {table[d][m]['iou']:.3f}"
              for d in table for m in table[d]
-             if abs(shipped.get(d, {}).get(m, {}).get("iou", -1) - table[d][m]["iou"]) > TOLERANCE]
+             if abs(stated.get(d, {}).get(m, {}).get("iou", -1) - table[d][m]["iou"]) > TOLERANCE]
     if drift:
         sys.exit("the table no longer matches data/segmentation/table.json:\n" + "\n".join(drift))
 

@@ -7,7 +7,7 @@ adversarial gradient point: at the object the composite shows, or anywhere?
 The shipped trap runs (``data/runs-logs/*-start-t1``) keep no checkpoints, and the question
 needs D as well as G.  So this retrains each of them, with its shipped config, to the steps in
 STEPS (training is deterministic: the retrained log must equal the shipped one, and the script
-exits non-zero if it does not), and at each step measures ``runs.gradient_by_region`` on the
+exits non-zero if it does not), and at each step measures ``lab.trap.gradient_by_region`` on the
 fixed evaluation batch: the share of ||dL/ds||^2 on the pixels the oracle calls object, beside
 their share of the image, and which way a descent step moves m there.  Work folders go to
 ``runs/trap-gradient/`` (resumable).
@@ -22,31 +22,32 @@ from pathlib import Path
 
 import torch
 
-from comgan_lite import runs, train
+from comgan_lite import shipped, train
+from comgan_lite.nets import FAMILY_NAMES as NAMES
+from lab import trap
 
 STEPS = (50, 100, 200, 300, 400, 500)
 WORK = Path("runs/trap-gradient")
-NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2"}
 
 
 def trap_runs() -> list[Path]:
-    return sorted(runs.LOG_RUNS_DIR.glob("*-start-t1"))
+    return sorted(shipped.LOG_RUNS_DIR.glob("*-start-t1"))
 
 
-def measure(shipped: Path, steps=STEPS) -> list[dict]:
-    cfg = train.config_from_dict(runs.read_config(shipped))
-    shipped_log = {r["step"]: r for r in runs.read_log(shipped)}
+def measure(folder: Path, steps=STEPS) -> list[dict]:
+    cfg = train.config_from_dict(shipped.read_config(folder))
+    shipped_log = {r["step"]: r for r in shipped.read_log(folder)}
     rows = []
     for step in steps:
-        out, kept = WORK / shipped.name, WORK / f"{shipped.name}-step{step:05d}.pt"
+        out, kept = WORK / folder.name, WORK / f"{folder.name}-step{step:05d}.pt"
         if not kept.exists():
             cfg.steps = step
             train.train(cfg, out, progress=False)
-            retrained = runs.read_log(out)[-1]
+            retrained = shipped.read_log(out)[-1]
             if retrained["loss_d"] != shipped_log[step]["loss_d"]:
-                sys.exit(f"{shipped.name}: the retrained log differs from the shipped one at step {step}")
+                sys.exit(f"{folder.name}: the retrained log differs from the shipped one at step {step}")
             shutil.copy(out / train.CHECKPOINT, kept)
-        rows.append(runs.gradient_by_region(kept))
+        rows.append(trap.gradient_by_region(kept))
     return rows
 
 
@@ -57,15 +58,15 @@ def main() -> None:
     torch.set_num_threads(1)
     print("| run | step | object area | share of ||dL/ds||² on object | opening share on / off object | mean mask on / off object |")
     print("|---|---|---|---|---|---|")
-    for shipped in trap_runs():
-        cfg = runs.read_config(shipped)
-        rows = measure(shipped)
+    for folder in trap_runs():
+        cfg = shipped.read_config(folder)
+        rows = measure(folder)
         for r in rows:
             print(f"| {NAMES[cfg['family']]} β {cfg['beta']:g} | {r['step']} | {r['area']:.2f} | "
                   f"{r['gradient_share']:.2f} | {r['opening_share_in']:.2f} / {r['opening_share_out']:.2f} | "
                   f"{r['mask_in']:.4f} / {r['mask_out']:.4f} |", flush=True)
         if args.write:
-            (shipped / "gradient_regions.json").write_text(json.dumps(rows, indent=1) + "\n")
+            (folder / "gradient_regions.json").write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":

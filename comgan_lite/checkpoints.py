@@ -180,6 +180,27 @@ class _StopRequests:
             signal.signal(sig, handler)
 
 
+def resume(path: Path, parts: dict, rng: torch.Generator, check=None) -> tuple[int, float]:
+    """Load a checkpoint into ``parts`` and ``rng``; drop the log rows written after it.
+    Returns (step, minutes spent so far)."""
+    ckpt = load_checkpoint(path)
+    if "step" not in ckpt or "config" not in ckpt:
+        raise CheckpointError(f"{path} is not a training checkpoint (keys: {sorted(ckpt)}); "
+                              "use another --out folder")
+    if check is not None:
+        check(ckpt, path)
+    for key, part in parts.items():
+        if key in ckpt:
+            part.load_state_dict(ckpt[key])
+        elif part.state_dict() is not None:
+            raise CheckpointError(f"{path} holds no {key!r}; use another --out folder")
+    rng.set_state(ckpt["rng"])
+    step = int(ckpt["step"])
+    truncate_log(path.parent / LOG, step)
+    print(f"resuming {path.parent} at step {step}")
+    return step, float(ckpt.get("minutes", 0.0))
+
+
 def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *, steps: int,
                    checkpoint_every: int, desc: str, progress: bool = True,
                    stop_after: int | None = None, check=None, after_step=None, on_log=None,
@@ -193,23 +214,8 @@ def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *
     runs after each step (snapshots); ``check(checkpoint, path)`` may refuse a checkpoint.
     Returns the step reached; raises KeyboardInterrupt after saving if Ctrl-C stopped it."""
     out.mkdir(parents=True, exist_ok=True)
-    path, step, minutes_before = out / CHECKPOINT, 0, 0.0
-    if path.exists():
-        ckpt = load_checkpoint(path)
-        if "step" not in ckpt or "config" not in ckpt:
-            raise CheckpointError(f"{path} is not a training checkpoint (keys: {sorted(ckpt)}); "
-                                  "use another --out folder")
-        if check is not None:
-            check(ckpt, path)
-        for key, part in parts.items():
-            if key in ckpt:
-                part.load_state_dict(ckpt[key])
-            elif part.state_dict() is not None:
-                raise CheckpointError(f"{path} holds no {key!r}; use another --out folder")
-        rng.set_state(ckpt["rng"])
-        step, minutes_before = int(ckpt["step"]), float(ckpt.get("minutes", 0.0))
-        truncate_log(out / LOG, step)
-        print(f"resuming {out} at step {step}")
+    path = out / CHECKPOINT
+    step, minutes_before = resume(path, parts, rng, check) if path.exists() else (0, 0.0)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
     start = time.time()
 

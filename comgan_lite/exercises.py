@@ -137,14 +137,14 @@ def check_inverted_faithfulness(answer, batch: dict) -> bool | None:
     the oracle's prediction on its composites."""
     if _unanswered(answer):
         return None
-    from . import metrics, oracle, runs
-    seen = oracle.predict(runs.oracle_model(), batch["image"]) > 0.5
+    from . import evaluate, metrics
+    seen = evaluate.oracle_model().predict(batch["image"]) > 0.5
     expected = float(metrics.iou(1 - batch["mask"], seen).mean())
     try:
         ok = abs(float(answer) - expected) < 0.005
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "seen = oracle.predict(runs.oracle_model(), batch['image']) > 0.5, then "
+    return _verdict(ok, "seen = evaluate.oracle_model().predict(batch['image']) > 0.5, then "
                         "metrics.iou(1 - batch['mask'], seen).mean()")
 
 
@@ -223,13 +223,12 @@ def check_consistency_loss(answer, s, x_bar: torch.Tensor, m_bar: torch.Tensor,
     """05, exercise 2: lambda * mean |S(x_bar) - m_bar| (eq. 10)."""
     if _unanswered(answer):
         return None
-    from .segment import predict
-    expected = lam * float((predict(s, x_bar) - m_bar).abs().mean())
+    expected = lam * float((s.predict(x_bar) - m_bar).abs().mean())
     try:
         ok = abs(float(answer) - expected) < 1e-3
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "predict gives S(x̄) in [0, 1]; take |S(x̄) - m̄|, average over every pixel "
+    return _verdict(ok, "S.predict gives S(x̄) in [0, 1]; take |S(x̄) - m̄|, average over every pixel "
                         "of every image, and multiply by lambda = 2")
 
 

@@ -39,6 +39,7 @@ CONFIGS = {
     64: dict(width=256, head_width=16, n_res=1, n_res_mask=0),  # trunk 256x4x4 -> 16x64x64
 }
 FAMILIES = ("comgan", "pi1", "pi2")
+FAMILY_NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2", "dscomgan": "DS-ComGAN"}  # as printed
 
 
 # ------------------------------------------------------------------------------------------------
@@ -515,3 +516,13 @@ class UNet(nn.Module):
         for up, merge, skip in zip(self.up, self.merge, reversed(skips[:-1])):
             x = merge(torch.cat([up(x), skip], dim=1))  # upsample, concat skip, convs
         return self.out(x)
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
+        """Soft masks (N, 1, H, W) in [0, 1] for images (N, 3, H, W) in [-1, 1], BatchNorm in
+        eval mode (the module's mode is restored afterwards)."""
+        was = self.training
+        self.eval()
+        out = torch.cat([torch.sigmoid(self(images[i:i + batch])) for i in range(0, len(images), batch)])
+        self.train(was)
+        return out

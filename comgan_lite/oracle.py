@@ -34,13 +34,6 @@ def load_split(size: int, split: str, n: int, presets=tuple(PRESETS)):
     return torch.cat(xs), torch.cat(ms)
 
 
-@torch.no_grad()
-def predict(oracle: UNet, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
-    """Soft masks (N, 1, H, W) in [0, 1], BatchNorm in eval mode."""
-    oracle.eval()
-    return torch.cat([torch.sigmoid(oracle(images[i:i + batch])) for i in range(0, len(images), batch)])
-
-
 def train_oracle(size: int = 32, steps: int = 3000, batch_size: int = 64, n_train: int = 10_000,
                  seed: int = 0, progress: bool = True) -> tuple[UNet, dict]:
     """Supervised training on easy + medium + hard (flips as augmentation).  Returns the model
@@ -71,7 +64,7 @@ def evaluate(model: UNet, size: int, n: int = 1000) -> dict:
     out = {}
     for preset in PRESETS:
         x, m = load_split(size, "test", n, (preset,))
-        out[preset] = float(metrics.iou(predict(model, x), m).mean())
+        out[preset] = float(metrics.iou(model.predict(x), m).mean())
     return out
 
 
@@ -104,7 +97,7 @@ def faithfulness(oracle: UNet, composites: torch.Tensor, masks: torch.Tensor,
     - oracle_area / real_area: the gate.  The number only means something when the composites
       look like data, e.g. the oracle finds about as much object as in real images.
     """
-    seen = predict(oracle, composites) > 0.5
+    seen = oracle.predict(composites) > 0.5
     return {"iou": float(metrics.iou(masks, seen).mean()),
             "iou_best_of_two": float(metrics.iou(masks, seen, best_of_two=True).mean()),
             "oracle_area": float(seen.float().mean()), "real_area": real_area}

@@ -110,7 +110,7 @@ def training_curves(logs: dict, keys=("grad_mask_params", "grad_mask_pixels_adv"
 
 def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share", "trivial"),
                      size=(3.4, 2.6)):
-    """Scores at the milestones of long runs (``runs.evaluate_milestones`` rows): one panel per
+    """Scores at the milestones of long runs (milestones.json rows, ``shipped.read_milestones``): one panel per
     key, one thin line with dots per run, one colour per label (seeds may have different steps)."""
     fig, axes = plt.subplots(1, len(keys), figsize=(size[0] * len(keys), size[1]), squeeze=False)
     for ax, key in zip(axes[0], keys):
@@ -128,7 +128,7 @@ def milestone_curves(runs_by_label: dict, keys=("iou_best_of_two", "soft_share",
 
 
 def gradient_on_object(regions: dict, size=(5.5, 3.6)):
-    """Notebook 02's trap runs (``runs.gradient_by_region`` rows per label): left, the object's
+    """Notebook 02's trap runs (gradient_regions.json rows per label, measured by ``lab.trap.gradient_by_region``): left, the object's
     share of ||dL/ds||^2 against its share of the pixels (dotted); right, the mean mask on the
     object against off it (dotted), on a log scale."""
     fig, (ax_share, ax_mask) = plt.subplots(1, 2, figsize=(2 * size[0], size[1]))

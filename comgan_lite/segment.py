@@ -22,7 +22,6 @@ Seeded; a progress bar; a JSON-lines log; atomic checkpoints; the same command r
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,22 +29,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F_
 
-from . import baselines, losses, metrics, nets
+from . import losses, metrics, nets
 from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
                           config_parser, float_state, half_state, load_checkpoint, resumable_loop,
                           save_atomic)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
-from .data import DATA_DIR, PRESETS, DatasetError, images_to_tensor, load_arrays
+from .data import DATA_DIR, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
 from .train import draw_inputs, load_generator, standing_statistics
 
 SEGMENTER = "segmenter.pt"
 MODES = ("ds", "cons", "supervised")
-SEG_DIR = DATA_DIR / "segmentation"          # shipped segmenters, their generators, the table
-TABLE = SEG_DIR / "table.json"
-N_EVAL = 1000                                # held-out test images per dataset
-METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
-           "otsu": "Otsu", "kmeans": "k-means", "supervised": "supervised U-Net"}
 GRABCUT_MARGIN = 1 / 8                       # the fixed central rectangle leaves 1/8 per side
 
 
@@ -161,16 +155,6 @@ def build(cfg: SegConfig):
                                                      batch_norm=cfg.dm_batch_norm)
 
 
-@torch.no_grad()
-def predict(s: nets.UNet, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
-    """Soft masks (N, 1, H, W) in [0, 1] for images (N, 3, H, W) in [-1, 1] (eval mode)."""
-    was = s.training
-    s.eval()
-    out = torch.cat([torch.sigmoid(s(images[i:i + batch])) for i in range(0, len(images), batch)])
-    s.train(was)
-    return out
-
-
 def scores(pred, gt) -> dict[str, np.ndarray]:
     """Per-image IoU and Dice at 0.5, fixed polarity, and best-of-two as separate arrays."""
     return {"iou": metrics.iou(pred, gt), "dice": metrics.dice(pred, gt),
@@ -194,7 +178,7 @@ def segment_folder(s: nets.UNet, folder: str | Path, size: int = 32, limit: int 
     items = [ds[i] for i in range(min(limit, len(ds)))]
     images = torch.stack([it["image"] for it in items])
     gt = torch.stack([it["mask"] for it in items]) if all("mask" in it for it in items) else None
-    return {"image": images, "mask": predict(s, images), "truth": gt,
+    return {"image": images, "mask": s.predict(images), "truth": gt,
             "paths": [it["path"] for it in items]}
 
 
@@ -204,69 +188,8 @@ def teacher_quality(pairs: PairSource, judge: nets.UNet, n: int = 512, seed: int
     x_bar, and the share of pairs whose mask is all 0 or all 1."""
     x, m = pairs.sample(n, torch.Generator().manual_seed(seed))
     area = m.mean((1, 2, 3))
-    return {"faithfulness": float(metrics.iou(m, predict(judge, x)).mean()),
+    return {"faithfulness": float(metrics.iou(m, judge.predict(x)).mean()),
             "trivial": float(((area < TRIVIAL_LOW) | (area > TRIVIAL_HIGH)).float().mean())}
-
-
-def shipped(mode: str, dataset: str, root: str | Path = SEG_DIR) -> Path:
-    """The folder of a shipped segmenter: data/segmentation/S-<mode>-<dataset>."""
-    return Path(root) / f"S-{mode}-{dataset}"
-
-
-def compare(dataset: str, modes=("ds", "cons", "supervised"),
-            classical=("grabcut", "otsu", "kmeans"), n: int = N_EVAL, size: int = 32,
-            root: str | Path = SEG_DIR) -> dict[str, dict[str, np.ndarray]]:
-    """Per-image scores on the held-out set for the shipped segmenters and the classical
-    baselines: {method: {"iou": (n,), "dice": (n,), "iou_best_of_two": ..., ...}}."""
-    x, gt, u8 = evaluation_set(dataset, size, n)
-    out = {}
-    for mode in modes:
-        s, _ = load_segmenter(shipped(mode, dataset, root), "cpu")
-        out[mode] = scores(predict(s, x), gt)
-    for name in classical:
-        kwargs = {"margin": GRABCUT_MARGIN} if name == "grabcut" else {}
-        out[name] = scores(getattr(baselines, name)(u8, **kwargs), gt)
-    return out
-
-
-def means(per_image: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, float]]:
-    """The table's cells: the mean of every per-image score."""
-    return {m: {k: float(v.mean()) for k, v in sc.items()} for m, sc in per_image.items()}
-
-
-def targets(table: dict) -> list[tuple[str, bool, str]]:
-    """(target, met?, the numbers) for the issue's two targets."""
-    out = []
-    for d in PRESETS:
-        if d in table:
-            s, gc = table[d]["ds"]["iou"], table[d]["grabcut"]["iou"]
-            out.append((f"{d}: S >= GrabCut + 0.15", s >= gc + 0.15, f"S {s:.3f}, GrabCut {gc:.3f}, "
-                        f"difference {s - gc:+.3f}"))
-    if "easy" in table:
-        s, sup = table["easy"]["ds"]["iou"], table["easy"]["supervised"]["iou"]
-        out.append(("easy: S >= 0.9 x supervised", s >= 0.9 * sup, f"S {s:.3f}, supervised {sup:.3f}, "
-                    f"ratio {s / sup:.3f}"))
-    return out
-
-
-def read_table(path: str | Path = TABLE) -> dict:
-    """The shipped table written by bench/segmentation.py."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no table at {path}; run python bench/segmentation.py")
-    return json.loads(path.read_text())
-
-
-def markdown_table(table: dict, key: str = "iou") -> str:
-    """Datasets as rows, methods as columns: mean ``key`` (fixed polarity unless the key says
-    best_of_two)."""
-    methods = [m for m in METHODS if any(m in table[d] for d in table)]
-    lines = ["| dataset | " + " | ".join(METHODS[m] for m in methods) + " |",
-             "|---|" + "---|" * len(methods)]
-    for d in table:
-        lines.append(f"| {d} | " + " | ".join(f"{table[d][m][key]:.2f}" if m in table[d] else "–"
-                                            for m in methods) + " |")
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -348,9 +271,9 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
             row, shown = segment_step(s, d, opt_s, opt_d, x, x_bar, m_bar, cfg)
         if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.steps:
             if shown["s_x"] is None:                        # mode cons: S never saw x
-                shown["s_x"] = predict(s, x)
+                shown["s_x"] = s.predict(x)
             return {"step": step + 1, **row,
-                    "val_iou": float(metrics.iou(predict(s, val_x), val_m).mean()),
+                    "val_iou": float(metrics.iou(s.predict(val_x), val_m).mean()),
                     "area_x": float((shown["s_x"] > 0.5).float().mean())}, shown
 
     def check(ckpt: dict, path: Path):
@@ -393,30 +316,6 @@ def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]
     except RuntimeError as e:
         raise CheckpointError(f"{path} does not fit a U-Net of widths {cfg.widths}: {e}") from e
     return s.to(device or get_device()).eval(), cfg
-
-
-def ship(src: str | Path, generator: str, root: str | Path = SEG_DIR) -> Path:
-    """Copy a finished segmenter run into ``root`` (segmenter.pt, config.json, metrics.jsonl),
-    naming its generator by ``generator`` (a path relative to the repository root), atomically:
-    a folder appears whole or not at all."""
-    import shutil
-    src = Path(src)
-    if not (src / SEGMENTER).exists():
-        raise CheckpointError(f"{src} has no {SEGMENTER}: the run has not finished; run its "
-                              "command again to resume it")
-    ckpt = load_checkpoint(src / SEGMENTER)
-    ckpt["config"]["generator"] = generator if ckpt["config"]["mode"] != "supervised" else ""
-    cfg = ckpt["config"]
-    dest = shipped(cfg["mode"], cfg["dataset"], root)
-    tmp = dest.with_name(dest.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_atomic(ckpt, tmp / SEGMENTER)
-    (tmp / "config.json").write_text(json.dumps(cfg, indent=1))
-    shutil.copy(src / LOG, tmp / LOG)
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.rename(dest)
-    return dest
 
 
 def main(argv=None):

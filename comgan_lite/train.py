@@ -11,6 +11,7 @@ checkpoints written atomically; run the same command again to resume (``checkpoi
 from __future__ import annotations
 
 import copy
+from functools import partial
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -194,6 +195,15 @@ def grad_norm(params) -> float:
 # ----------------------------------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------------------------------
+def check_resumable(cfg: TrainConfig, ckpt: dict, path: Path) -> None:
+    """Refuse to resume a checkpoint of another architecture, or one without the EMA ``cfg``
+    keeps."""
+    check_same(ckpt["config"], cfg, TrainConfig.ARCHITECTURE, path)
+    if cfg.ema > 0 and "g_ema" not in ckpt:
+        raise CheckpointError(f"{path} was trained without --ema; resume it without "
+                              "--ema, or use another --out folder.")
+
+
 def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
           on_log=None):
     """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
@@ -243,15 +253,9 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
         if cfg.keep_every and step % cfg.keep_every == 0:
             export_generator(g, cfg, out / "gens" / f"step{step:05d}.pt", g_ema)
 
-    def check(ckpt: dict, path: Path):
-        check_same(ckpt["config"], cfg, TrainConfig.ARCHITECTURE, path)
-        if g_ema is not None and "g_ema" not in ckpt:
-            raise CheckpointError(f"{path} was trained without --ema; resume it without "
-                                  "--ema, or use another --out folder.")
-
     step = resumable_loop(out, cfg, parts, rng, one_step, steps=cfg.steps,
                           checkpoint_every=cfg.checkpoint_every, desc=f"{cfg.family} {cfg.preset}",
-                          progress=progress, stop_after=stop_after, check=check,
+                          progress=progress, stop_after=stop_after, check=partial(check_resumable, cfg),
                           after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"))
     if step >= cfg.steps:
         export_generator(g, cfg, out / "generator.pt", g_ema)

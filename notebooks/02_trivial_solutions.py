@@ -36,9 +36,9 @@
 # discriminator trained against each other with the non-saturating loss.
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 3 minutes of
-# computing on a 2-core laptop CPU (two live trainings of 300 steps and the evaluation of the
-# shipped runs), and 50 minutes of reading. The shipped runs of notebooks 02 and 03 took about 18 hours of
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 2 minutes of
+# computing on a 2-core laptop CPU (two live trainings of 300 steps; the shipped runs' scores are
+# read from their files), and 50 minutes of reading. The shipped runs of notebooks 02 and 03 took about 18 hours of
 # single-thread CPU time to train (two at a time), most of it the long runs of section 5 and
 # the 64 px runs of section 8; section 4 says how to redo them.
 
@@ -49,11 +49,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from comgan_lite import exercises, nets, plots, runs, runtime, train, widgets
+from comgan_lite import evaluate, exercises, nets, plots, runtime, shipped, train, widgets
 
 print(runtime.setup_notebook(seed=0, threads=1))
 QUICK = runtime.quick_mode()
-names = {"pi1": "Π1", "pi2": "Π2", "comgan": "ComGAN"}
 
 # %% [markdown]
 # ## 1. Lemma 1, recalled
@@ -132,8 +131,8 @@ for family in ("pi1", "pi2"):
     cfg = train.TrainConfig(family=family, preset="easy", beta=0.1, steps=live_steps, seed=0,
                             log_every=10, snapshot_every=10_000)
     folder = runtime.scratch_dir(f"02-live-{family}")
-    train.train(cfg, folder, progress=True, on_log=live.start(names[family]).update)
-    live_runs[family] = runs.read_log(folder)
+    train.train(cfg, folder, progress=True, on_log=live.start(nets.FAMILY_NAMES[family]).update)
+    live_runs[family] = shipped.read_log(folder)
 live.redraw()
 
 # %% [markdown]
@@ -148,7 +147,8 @@ live.redraw()
 # We trained every family with $\beta \in \{0.1, 1\}$ and three seeds (0, 1, 2) for 2,000
 # generator steps at 32 px on the `easy` preset (batch 32, Adam $2\cdot10^{-4}$, one thread each).
 # Each run ships in `data/runs/` as an fp16 generator, its training log, its last snapshot and
-# its evaluation. To redo one:
+# its evaluation (`eval.json`, the scores measured when it was shipped; the tables below read
+# them). To redo one:
 #
 # ```
 # python -m comgan_lite.train --family pi2 --preset easy --beta 0.1 --seed 0 --steps 2000 --out runs/pi2
@@ -170,11 +170,10 @@ live.redraw()
 # notebook 01 and the mask-gradient norms averaged over the last five logged steps.
 
 # %%
-easy = runs.find_runs(preset="easy", beta=(0.1, 1.0))   # the 3-seed grid (notebook 03 adds a β sweep)
-rows = runs.results(easy)       # full mode: recomputed from the generators; quick: eval.json
-print("recomputed from the generators" if not QUICK else "read from each run's eval.json")
-summary = runs.summarise(rows)
-print(runs.markdown_table([s for s in summary if s["family"] != "comgan"]))
+easy = shipped.grid("easy", betas=(0.1, 1))   # the 3-seed grid (notebook 03 adds a β sweep)
+rows = shipped.evaluations(easy)                # each run's eval.json
+summary = shipped.summarise(rows)
+print(shipped.markdown_table([s for s in summary if s["family"] != "comgan"]))
 
 
 # %%
@@ -198,20 +197,18 @@ print("highest trivial share of any Π1/Π2 run:",
 # ### A Figure 2 analog: what the masks look like
 #
 # The paper's Figure 2 shows Π1 and Π2 at $\beta = 0.1$ and $\beta = 1$ with masks that cover
-# everything or nothing. Here are our seed-0 models on the fixed evaluation batch: composite
-# $\bar x$, mask $m$, foreground layer $x_f$ and background layer $x_b$.
+# everything or nothing. Here are the last training snapshots of our seed-0 models (8 fixed $z$,
+# one per column): composite $\bar x$, mask $m$, foreground layer $x_f$ and background layer
+# $x_b$, one row each.
 
 # %%
-samples = {}
-for family in ("pi1", "pi2"):
-    for beta in (0.1, 1.0):
-        g, _ = train.load_generator(runs.RUNS_DIR / f"{family}-easy-b{beta:g}-s0" / "generator.pt")
-        samples[f"{names[family]}, β = {beta:g}"] = runs.evaluation_batch(g, n=6)
-plots.decompositions(samples, n=6)
+plots.snapshots({f"{nets.FAMILY_NAMES[family]}, β = {beta:g}":
+                 shipped.run(f"{family}-easy-b{beta:g}", seed=0) / "final.png"
+                 for beta in (1.0, 0.1) for family in ("pi1", "pi2")}, size=3.6)
 plt.show()
 
 # %% [markdown]
-# Read the four blocks row by row (each column is one sample $z$):
+# Read the four panels row by row (each column is one sample $z$):
 #
 # - **Π1, β = 1**: the mask outlines the object. $x_f$ holds the object (with a rough scene
 #   around it that the mask hides), $x_b$ holds the scene with a smudge where the object will be
@@ -236,12 +233,12 @@ plt.show()
 # trivial all-0 mask scores on the right.
 
 # %%
-groups = [(f"{names[f]}\nβ={b:g}", {"family": f, "beta": b}) for f in ("pi1", "pi2") for b in (0.1, 1.0)]
+groups = [(f"{nets.FAMILY_NAMES[f]}\nβ={b:g}", {"family": f, "beta": b}) for f in ("pi1", "pi2") for b in (0.1, 1.0)]
 fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
 plots.seed_dots(rows, "iou", groups, ax=axes[0], ylabel="faithfulness (IoU with the oracle)")
 plots.seed_dots(rows, "iou_best_of_two", groups, ax=axes[1], ylabel="")
 for ax in axes:
-    ax.axhline(runs.real_area("easy"), color="0.5", lw=0.8, ls=":")  # what an all-0 mask scores, inverted
+    ax.axhline(evaluate.real_area("easy"), color="0.5", lw=0.8, ls=":")  # what an all-0 mask scores, inverted
 axes[0].set_title("fixed polarity", fontsize=9), axes[1].set_title("best of two polarities", fontsize=9)
 fig.tight_layout()
 plt.show()
@@ -269,7 +266,7 @@ plt.show()
 # the band spans the lowest to the highest seed.
 
 # %%
-logs = {b: {names[f]: [runs.read_log(p) for p in runs.find_runs(family=f, preset="easy", beta=b)]
+logs = {b: {nets.FAMILY_NAMES[f]: [shipped.read_log(p) for p in shipped.seeds(f"{f}-easy-b{b:g}")]
             for f in ("pi1", "pi2", "comgan")} for b in (0.1, 1.0)}
 for beta in (0.1, 1.0):
     fig = plots.training_curves(logs[beta])
@@ -310,23 +307,25 @@ for beta in (0.1, 1.0):
 # when the run was shipped (`milestones.json`; `python bench/convergence.py` prints the same
 # numbers). We say a metric has **stopped moving** from the first milestone after which it stays
 # inside a band (0.05 wide for faithfulness and the soft share, 0.02 for the trivial share) until
-# the end, over at least three milestones (`runs.settled_at`). β = 1 first, one line per run:
+# the end, over at least three milestones (`bench/convergence.py` applies the rule; the printout
+# reads what it found). β = 1 first, one line per run:
 
 # %%
 def milestone_figure(folders, beta):
-    fig = plots.milestone_curves({names[f]: [runs.read_milestones(p) for p in folders
-                                             if runs.read_config(p)["family"] == f]
+    fig = plots.milestone_curves({nets.FAMILY_NAMES[f]: [shipped.read_milestones(p) for p in folders
+                                             if shipped.read_config(p)["family"] == f]
                                   for f in ("pi1", "pi2", "comgan")})
     fig.suptitle(f"β = {beta:g}: every seed, one dot per 1,000 steps", y=1.03)
     plt.show()
 
 
-long_b1 = runs.long_runs(beta=1.0)
+long_b1 = shipped.long_runs(1.0)
 milestone_figure(long_b1, 1.0)
-print(runs.settling_report(long_b1))
-print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 6000)),
-                                         keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS),
-                          columns=runs.SETTLE_COLUMNS))
+print(shipped.settling_report(1.0))
+print(shipped.markdown_table(shipped.summarise(shipped.at_steps(long_b1, (2000, 4000, 6000)),
+                                               keys=("family", "preset", "beta", "steps"),
+                                               columns=shipped.SETTLE_COLUMNS),
+                             columns=shipped.SETTLE_COLUMNS))
 
 # %% [markdown]
 # At β = 1, by 6,000 steps:
@@ -346,14 +345,15 @@ print(runs.markdown_table(runs.summarise(runs.at_steps(long_b1, (2000, 4000, 600
 # Now β = 0.1:
 
 # %%
-long_b01 = runs.long_runs(beta=0.1)
+long_b01 = shipped.long_runs(0.1)
 milestone_figure(long_b01, 0.1)
-print(runs.settling_report(long_b01))
-print(runs.markdown_table(runs.summarise(runs.at_steps(long_b01, (2000, 6000, 10000, 12000)),
-                                         keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS),
-                          columns=runs.SETTLE_COLUMNS))
+print(shipped.settling_report(0.1))
+print(shipped.markdown_table(shipped.summarise(shipped.at_steps(long_b01, (2000, 6000, 10000, 12000)),
+                                               keys=("family", "preset", "beta", "steps"),
+                                               columns=shipped.SETTLE_COLUMNS),
+                             columns=shipped.SETTLE_COLUMNS))
 for p in long_b01:                      # the runs continued past 12,000 steps
-    later = [r for r in runs.read_milestones(p) if r["step"] >= 12000]
+    later = [r for r in shipped.read_milestones(p) if r["step"] >= 12000]
     if len(later) > 1:
         print(f"{p.name}: best of two at 12,000, 13,000, ...: "
               + ", ".join(f"{r['iou_best_of_two']:.2f}" for r in later))
@@ -399,18 +399,15 @@ for p in long_b01:                      # the runs continued past 12,000 steps
 # We trained each family on it with three seeds (β = 1, 2,000 steps); the figure shows seed 0.
 
 # %%
-medium = runs.find_runs(preset="medium", family=runs.COMGAN_FAMILIES)
-rows_medium = runs.results(medium)
-print(runs.markdown_table(runs.summarise(rows_medium)))
-print(f"object area of real medium images: {runs.real_area('medium'):.2f}")
+medium = shipped.grid("medium", betas=(1,))
+rows_medium = shipped.evaluations(medium)
+print(shipped.markdown_table(shipped.summarise(rows_medium)))
+print(f"object area of real medium images: {evaluate.real_area('medium'):.2f}")
 for r in rows_medium:
-    print(f"{names[r['family']]:7s} medium, seed {r['seed']}: {r['all_background']:.0%} of the masks "
+    print(f"{nets.FAMILY_NAMES[r['family']]:7s} medium, seed {r['seed']}: {r['all_background']:.0%} of the masks "
           f"all 0, {r['all_foreground']:.0%} all 1")
-samples = {}
-for path in medium:
-    g, cfg = train.load_generator(path / "generator.pt")
-    samples[f"{names[cfg.family]}, β = {cfg.beta:g} (medium)"] = runs.evaluation_batch(g, n=5)
-plots.decompositions(samples, n=5, per_row=3)
+plots.snapshots({f"{nets.FAMILY_NAMES[f]}, β = 1 (medium, seed 0)": shipped.run(f"{f}-medium-b1", seed=0) / "final.png"
+                 for f in ("pi1", "pi2", "comgan")}, size=3.6)
 plt.show()
 
 # %% [markdown]
@@ -420,8 +417,8 @@ plt.show()
 # `medium` has small objects, but the smallest real one covers 2.6 % of the image, so no real mask
 # would count. Π2's seed 0 has a trivial mask on most samples (the printout: 41 % all 0, 32 %
 # all 1); where the mask is all 0, $x_b$ carries the whole picture, which is the paper's
-# Figure 2 almost exactly. Π1 has several
-# all-black masks too, and ComGAN some all-white ones. The oracle finds about as much object in
+# Figure 2 almost exactly. Π1 has all-black masks too, and ComGAN
+# all-white ones (the per-seed printout). The oracle finds about as much object in
 # the composites as in real images (0.12-0.14 against 0.11), so the discriminator is satisfied by
 # pictures that one layer paints alone.
 #
@@ -486,14 +483,14 @@ print(f"from s = -8: Adam passes m = 0.5 after {next(i for i, m in enumerate(ada
 # (`--mask-init-logit -8`). The curves show the mean mask, the trivial share and $g_M$.
 
 # %%
-trap = runs.find_runs(runs.LOG_RUNS_DIR, mask_init_logit=-8.0, variant=None)
-trap_logs = {f"{names[runs.read_config(p)['family']]}, β = {runs.read_config(p)['beta']:g}":
-             [runs.read_log(p)] for p in trap}
+trap = [shipped.run(f"{f}-easy-b{b:g}", 0, "start-t1") for f in ("comgan", "pi2") for b in (0.1, 1)]
+trap_logs = {f"{nets.FAMILY_NAMES[shipped.read_config(p)['family']]}, β = {shipped.read_config(p)['beta']:g}":
+             [shipped.read_log(p)] for p in trap}
 fig = plots.training_curves(trap_logs, keys=("mask_mean", "trivial", "grad_mask_params"), smooth=1)
 fig.axes[2].set_yscale("log")
 plt.show()
-for p, r in zip(trap, runs.stated_evals(trap)):
-    log = runs.read_log(p)   # escaped: fewer than half of the masks trivial from then on
+for p, r in zip(trap, shipped.evaluations(trap)):
+    log = shipped.read_log(p)   # escaped: fewer than half of the masks trivial from then on
     escaped = next((row["step"] for i, row in enumerate(log)
                     if all(later["trivial"] < 0.5 for later in log[i:])), None)
     print(f"{p.name}: " + (f"escaped from step {escaped}" if escaped else "never escaped") +
@@ -546,7 +543,7 @@ plt.show()
 
 # %%
 trap_keys = ("grad_mask_params", "grad_logits", "top1_share", "opening_share", "grad_mask_cosine")
-trap_windows = {label: runs.window_means(runs.read_log(p), 50, 500, trap_keys)
+trap_windows = {label: shipped.window_means(shipped.read_log(p), 50, 500, trap_keys)
                 for label, p in zip(trap_logs, trap)}
 for label, w in trap_windows.items():
     print(f"{label:15s} g_M {w['grad_mask_params']:.2f} = {w['grad_mask_params'] / w['grad_logits']:3.0f}"
@@ -586,7 +583,8 @@ plt.show()
 # `bench/trap_gradient.py` trained the four trap runs again to steps 50-500 (training is
 # deterministic: the script checks that the new logs equal the shipped ones) and at each step
 # split $\partial L_{\text{adv}}/\partial s$ on the fixed evaluation batch by the pixels the
-# oracle calls object in each composite (`runs.gradient_by_region`). At T1 the composite is
+# oracle calls object in each composite, and stored the result with each run
+# (`gradient_regions.json`). At T1 the composite is
 # $x_b$, so "the object" is the one the background layer paints. If the gradient were spread
 # anywhere, the object's share of $\lVert\partial L/\partial s\rVert^2$ would match its share of
 # the image.
@@ -595,8 +593,8 @@ plt.show()
 regions = {label: json.loads((p / "gradient_regions.json").read_text()) for label, p in zip(trap_logs, trap)}
 plots.gradient_on_object(regions)
 plt.show()
-for label, rows in regions.items():
-    late = [r for r in rows if r["step"] >= 200]
+for label, region_rows in regions.items():   # not `rows`: exercise 3 reads the grid's rows
+    late = [r for r in region_rows if r["step"] >= 200]
     mean = lambda key: np.mean([r[key] for r in late])
     print(f"{label:15s} steps 200-500: the object is {mean('area'):.2f} of the pixels and gets "
           f"{mean('gradient_share'):.2f} of ‖∂L/∂s‖² ({mean('gradient_share') / mean('area'):.1f}×); "
@@ -638,17 +636,17 @@ for label, rows in regions.items():
 # its three generators). Both are kept in `data/runs-logs/`.
 
 # %%
-probes = {"grid (ndf 32, width 128)": "", "ndf 64": "-ndf64", "width 256": "-width256"}
+probes = {"grid (ndf 32, width 128)": "", "ndf 64": "ndf64", "width 256": "width256"}
 print("discriminator: " + ", ".join(f"{nets.count_parameters(nets.Discriminator(32, ndf=n)) / 1e6:.2f} M parameters "
                                     f"at ndf {n}" for n in (32, 64)))
 for family in ("comgan", "pi2"):
     sizes = [nets.count_parameters(nets.make_generator(family, 32, width=w)) / 1e6 for w in (128, 256)]
-    print(f"{names[family]}: generator {sizes[0]:.2f} M parameters at width 128, {sizes[1]:.2f} M at 256")
-    for label, suffix in probes.items():
-        r, = runs.stated_evals([(runs.LOG_RUNS_DIR if suffix else runs.RUNS_DIR) / f"{family}-easy-b0.1-s0{suffix}"])
+    print(f"{nets.FAMILY_NAMES[family]}: generator {sizes[0]:.2f} M parameters at width 128, {sizes[1]:.2f} M at 256")
+    for label, probe in probes.items():
+        r = shipped.read_eval(shipped.run(f"{family}-easy-b0.1", 0, probe))
         print(f"  {label:25s} best of two {r['iou_best_of_two']:.2f}, trivial {r['trivial']:.2f}, "
               f"soft {r['soft_share']:.2f}, g_M {r['grad_mask_params']:.1f}, {r['minutes']:.0f} min")
-plots.snapshots({f"{names[f]}, width 256": runs.LOG_RUNS_DIR / f"{f}-easy-b0.1-s0-width256" / "final.png"
+plots.snapshots({f"{nets.FAMILY_NAMES[f]}, width 256": shipped.run(f"{f}-easy-b0.1", 0, "width256") / "final.png"
                  for f in ("comgan", "pi2")})
 plt.show()
 
@@ -675,22 +673,22 @@ plt.show()
 # mask (mean below 0.05 or above 0.95; the smallest real object covers 6 % of the image).
 
 # %%
-oracle64 = json.loads((runs.ORACLE_DIR / "oracle-64px.json").read_text())
+oracle64 = json.loads((evaluate.ORACLE_DIR / "oracle-64px.json").read_text())
 print(f"64 px oracle: held-out IoU {oracle64['heldout_iou']['easy']:.3f} on easy "
       f"({oracle64['steps']:,} steps, {oracle64['minutes']:.0f} min to train)\n")
-px64 = runs.find_runs(runs.LOG_RUNS_DIR, size=64)
+px64 = shipped.long_runs(1.0, size=64)
 print("run                     parameters  min/1,000 steps   step  best of two  fixed  soft  trivial  nearly trivial")
 for family in ("pi1", "pi2", "comgan"):
-    grid = runs.RUNS_DIR / f"{family}-easy-b1-s0"      # the grid's seed 0 at 32 px, scored now
-    g, cfg = train.load_generator(grid / "generator.pt", device="cpu")
-    scored = [(grid, [{"step": cfg.steps, **runs.mask_scores(g, cfg)}])]
-    scored += [(p, runs.read_milestones(p)) for p in px64 if runs.read_config(p)["family"] == family]
+    grid_run = shipped.run(f"{family}-easy-b1", seed=0)   # the grid's seed 0 at 32 px, scored now
+    g, cfg = train.load_generator(grid_run / "generator.pt", device="cpu")   # (eval.json has no nearly trivial share)
+    scored = [(grid_run, [{"step": cfg.steps, **evaluate.mask_scores(g, cfg)}])]
+    scored += [(p, shipped.read_milestones(p)) for p in px64 if shipped.read_config(p)["family"] == family]
     for p, milestones in scored:
-        c, log = runs.read_config(p), runs.read_log(p)
+        c, log = shipped.read_config(p), shipped.read_log(p)
         params = nets.count_parameters(nets.make_generator(family, c["size"])) / 1e6
-        per_1000 = runs.training_minutes(log) / log[-1]["step"] * 1000
+        per_1000 = shipped.read_eval(p)["minutes"] / log[-1]["step"] * 1000
         for r in milestones:
-            print(f"{names[family]:6s} {c['size']} px seed {c['seed']}  {params:6.2f} M  {per_1000:12.1f}  "
+            print(f"{nets.FAMILY_NAMES[family]:6s} {c['size']} px seed {c['seed']}  {params:6.2f} M  {per_1000:12.1f}  "
                   f"{r['step']:7,}  {r['iou_best_of_two']:10.2f}  {r['iou']:5.2f}  {r['soft_share']:4.2f}  "
                   f"{r['trivial']:7.2f}  {r['near_trivial']:10.2f}")
 
@@ -704,12 +702,12 @@ for family in ("pi1", "pi2", "comgan"):
 # minutes column).
 
 # %%
-family_runs = {names[f]: [p for p in px64 if runs.read_config(p)["family"] == f] for f in ("pi1", "pi2", "comgan")}
-fig = plots.milestone_curves({label: [runs.read_milestones(p) for p in ps] for label, ps in family_runs.items()},
+family_runs = {nets.FAMILY_NAMES[f]: [p for p in px64 if shipped.read_config(p)["family"] == f] for f in ("pi1", "pi2", "comgan")}
+fig = plots.milestone_curves({label: [shipped.read_milestones(p) for p in ps] for label, ps in family_runs.items()},
                              keys=("iou_best_of_two", "near_trivial", "trivial"))
 fig.suptitle("64 px, easy, β = 1: scores every 1,000 steps (Π2: seeds 0 and 1)", y=1.03)
 plt.show()
-fig = plots.training_curves({label: [runs.read_log(ps[0])] for label, ps in family_runs.items()})
+fig = plots.training_curves({label: [shipped.read_log(ps[0])] for label, ps in family_runs.items()})
 fig.suptitle("64 px, easy, β = 1, seed 0: the Figure 4 panels of section 5", fontsize=10, y=1.02)
 plt.show()
 
@@ -726,9 +724,9 @@ plt.show()
 # the paper. At 32 px, the same seed of Π2 made soft grey masks instead (top row).
 
 # %%
-plots.snapshots({f"{names[f]}, 32 px, seed 0, 2,000 steps": runs.RUNS_DIR / f"{f}-easy-b1-s0" / "final.png"
+plots.snapshots({f"{nets.FAMILY_NAMES[f]}, 32 px, seed 0, 2,000 steps": shipped.run(f"{f}-easy-b1", seed=0) / "final.png"
                  for f in ("pi1", "pi2", "comgan")}, size=3.6)
-plots.snapshots({f"{label}, 64 px, seed {runs.read_config(p)['seed']}, {runs.read_config(p)['steps']:,} steps":
+plots.snapshots({f"{label}, 64 px, seed {shipped.read_config(p)['seed']}, {shipped.read_config(p)['steps']:,} steps":
                  p / "final.png" for label, ps in family_runs.items() for p in ps}, size=3.6)
 plt.show()
 

@@ -33,20 +33,22 @@
 # Notebooks 01 (eq. 1, Lemma 1) and 02 (Π1, Π2, the shipped runs, faithfulness).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 2 minutes of
-# computing on a 2-core laptop CPU (a live training of 300 steps and the evaluation of the shipped
-# runs), and 45 minutes of reading.
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about a minute and a half
+# of computing on a 2-core laptop CPU (a live training of 300 steps and the live scoring of one
+# shipped run; the other runs' scores are read from their files), and 45 minutes of reading.
 
 # %%
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from comgan_lite import compose, exercises, metrics, nets, oracle, plots, runs, runtime, train, widgets
+from comgan_lite import (compose, evaluate, exercises, losses, metrics, nets, plots, runtime,
+                         shipped, train, widgets)
 
 print(runtime.setup_notebook(seed=0, threads=1))
 QUICK = runtime.quick_mode()
-names = {"pi1": "Π1", "pi2": "Π2", "comgan": "ComGAN"}
 
 # %% [markdown]
 # ## 1. The architecture
@@ -95,6 +97,39 @@ print(g.mask)
 # %% [markdown]
 # ## 2. Watch ComGAN train
 #
+# ### The objective, in code
+#
+# ComGAN trains with the GAN loss of eq. 3 plus the binary regulariser of eq. 11. The
+# discriminator $D$ outputs a logit and learns to call real images real and composites fake; the
+# generator learns to make $D$ call its composites real. Both sides, as `comgan_lite/losses.py`
+# writes them:
+
+# %%
+print(inspect.getsource(losses.discriminator_loss))
+print(inspect.getsource(losses.generator_loss))
+
+# %% [markdown]
+# One training step, `train.gan_step`, puts them together with $\beta\,L_{\text{binary}}$:
+
+# %%
+print(inspect.getsource(train.gan_step))
+
+# %% [markdown]
+# Line by line:
+#
+# - **D first.** The generator makes one batch; $D$ sees the real batch and the composite
+#   $\bar x$. The composite is `detach()`ed, so this loss trains $D$ only and no gradient
+#   reaches $G$. Then $D$ takes its step.
+# - **Then G**, against the $D$ just updated: the non-saturating loss $-\log D(\bar x)$ (a strong
+#   gradient even when $D$ easily spots fakes), plus $\beta\,L_{\text{binary}}(m)$ (eq. 11),
+#   which pushes mask pixels to 0 or 1.
+# - **The `x_z` branches are DS-ComGAN's** (notebook 04): $D$ also calls the auxiliary image
+#   $x_z$ fake and $G$ tries to pass it off as real (eq. 7), and `info_loss` asks two
+#   classifiers to read the codes $f$ and $b$ back from $x_f$ and $x_b$ (eq. 8, $L_{\text{info}}$).
+#   ComGAN has neither, so they are skipped.
+# - **The probe** (`MaskProbe`, given only on logging steps) measures the mask gradients and
+#   diagnostics that the curves below show; it changes nothing in the update.
+#
 # The same live view as in notebook 02, now for ComGAN with $\beta = 1$ on the `easy` preset.
 # Full mode: 300 steps (about a minute); quick mode: 20.
 
@@ -118,17 +153,22 @@ live.redraw()
 # `data/runs/comgan-easy-b1-s0` was trained with
 # `python -m comgan_lite.train --family comgan --preset easy --beta 1 --seed 0 --steps 2000`.
 # We load it and score it here, live, on the fixed evaluation batch (512 composites, the same $z$
-# for every model). The test suite checks the shipped file against these numbers.
+# for every model), beside the scores stored with it when it was shipped (`eval.json`; the test
+# suite checks that they still agree).
 
 # %%
-shipped = runs.RUNS_DIR / "comgan-easy-b1-s0"
-g, cfg = train.load_generator(shipped / "generator.pt")
-score = runs.evaluate_run(shipped)
-print(f"trained {cfg.steps} steps in {score['minutes']:.1f} min on one CPU thread")
+folder = shipped.run("comgan-easy-b1", seed=0)
+g, cfg = train.load_generator(folder / "generator.pt", device="cpu")
+score = evaluate.mask_scores(g, cfg)       # live
+stored = shipped.read_eval(folder)         # measured when the run was shipped
+print(f"trained {cfg.steps} steps in {stored['minutes']:.1f} min on one CPU thread")
 print(f"faithfulness, fixed polarity: {score['iou']:.2f}   best of two polarities: "
       f"{score['iou_best_of_two']:.2f}")
 print(f"trivial share {score['trivial']:.2f}, soft share {score['soft_share']:.2f}, "
       f"oracle object area {score['oracle_area']:.2f} (real images {score['real_area']:.2f})")
+differ = [k for k in ("iou", "iou_best_of_two", "trivial", "soft_share", "oracle_area")
+          if abs(score[k] - stored[k]) > 1e-3]
+print("eval.json agrees with the live scores" if not differ else f"eval.json differs in {differ}")
 
 # %% [markdown]
 # ### A Figure 5 analog
@@ -136,7 +176,7 @@ print(f"trivial share {score['trivial']:.2f}, soft share {score['soft_share']:.2
 # Composites, masks and both layers for the first eight samples of the evaluation batch.
 
 # %%
-batch = runs.evaluation_batch(g, n=8)
+batch = evaluate.evaluation_batch(g, n=8)
 plots.decompositions({"ComGAN, β = 1, seed 0": batch}, n=8, per_row=1)
 plt.show()
 
@@ -164,8 +204,8 @@ plt.show()
 # rule "the mask, or its inverse, fits the oracle with IoU above 0.8":
 
 # %%
-easy = runs.find_runs(preset="easy", beta=(0.1, 1.0))   # the 3-seed grid (section 5 adds a β sweep)
-rows = runs.results(easy)
+easy = shipped.grid("easy", betas=(0.1, 1))   # the 3-seed grid (section 5 adds a β sweep)
+rows = shipped.evaluations(easy)                # each run's eval.json
 def object_layer(row, clear=0.8):
     """'fg' / 'bg': the layer that holds the object, if the mask (or its inverse) fits the
     oracle with IoU above ``clear``; 'unclear' otherwise."""
@@ -178,7 +218,7 @@ for family in ("comgan", "pi1", "pi2"):
     rs = [r for r in rows if r["family"] == family]
     layers = [object_layer(r) for r in rs]
     inverted = sum(r["iou_best_of_two"] > r["iou"] + 0.05 for r in rs)
-    print(f"{names[family]:7s} ({len(rs)} runs): object clearly in x_f {layers.count('fg')}, "
+    print(f"{nets.FAMILY_NAMES[family]:7s} ({len(rs)} runs): object clearly in x_f {layers.count('fg')}, "
           f"clearly in x_b {layers.count('bg')}, no clear mask yet {layers.count('unclear')}; "
           f"the inverted mask fits better in {inverted}")
 
@@ -191,19 +231,18 @@ for family in ("comgan", "pi1", "pi2"):
 # values over the 512 evaluation samples (log scale):
 
 # %%
-sweep = sorted(runs.find_runs(family="comgan", preset="easy", seed=0),
-               key=lambda p: runs.read_config(p)["beta"])
+sweep = [shipped.run(f"comgan-easy-b{b:g}", seed=0) for b in (0, 0.1, 0.3, 1, 3)]
 sweep_masks = {}
 for p in sweep:
     gb, cfg_b = train.load_generator(p / "generator.pt")
-    sweep_masks[f"β = {cfg_b.beta:g}"] = runs.evaluation_batch(gb)["mask"]
+    sweep_masks[f"β = {cfg_b.beta:g}"] = evaluate.evaluation_batch(gb)["mask"]
 plots.mask_histograms(sweep_masks)
 plt.show()
-sweep_rows = runs.results(sweep)
+sweep_rows = shipped.evaluations(sweep)
 for r in sweep_rows:
     print(f"β = {r['beta']:<4g} best of two {r['iou_best_of_two']:.2f} (fixed polarity {r['iou']:.2f}), "
           f"soft share {r['soft_share']:.2f}, trivial share {r['trivial']:.2f}")
-for s in runs.summarise([r for r in rows if r["family"] == "comgan"]):
+for s in shipped.summarise([r for r in rows if r["family"] == "comgan"]):
     print(f"ComGAN, β = {s['beta']:g}, 3 seeds: best-of-two faithfulness "
           f"{s['iou_best_of_two']['mean']:.2f} ± {s['iou_best_of_two']['std']:.2f}, "
           f"soft share {s['soft_share']['mean']:.2f}")
@@ -252,9 +291,8 @@ plt.show()
 # %%
 labels = {"": "ComGAN as designed", "n_res_mask=3": "deep M (3 residual blocks)",
           "head_width=64,n_res=4": "heavy F/B (width 64, 4 residual blocks)"}
-ablations = [p for p in runs.find_runs(family="comgan", preset="easy", beta=1.0, seed=0, variant=None)
-             if runs.variant(runs.read_config(p)) in labels]
-rows_ablation = runs.results(ablations)
+ablations = [shipped.run("comgan-easy-b1", 0, v) for v in ("", "deep-m", "heavy-fb")]
+rows_ablation = shipped.evaluations(ablations)
 for r in rows_ablation:
     print(f"{labels.get(r['variant'], r['variant']):42s} faithfulness {r['iou']:.2f} "
           f"(best of two {r['iou_best_of_two']:.2f}), trivial {r['trivial']:.2f}, "
@@ -262,8 +300,8 @@ for r in rows_ablation:
 samples = {}
 for path in ablations:
     ga, ca = train.load_generator(path / "generator.pt")
-    print(f"{labels.get(runs.variant(vars(ca)), '?'):42s}", nets.parameter_table(ga))
-    samples[labels.get(runs.variant(vars(ca)), "?")] = runs.evaluation_batch(ga, n=6)
+    print(f"{labels.get(shipped.variant(vars(ca)), '?'):42s}", nets.parameter_table(ga))
+    samples[labels.get(shipped.variant(vars(ca)), "?")] = evaluate.evaluation_batch(ga, n=6)
 plots.decompositions(samples, n=6, per_row=3)
 plt.show()
 
@@ -286,12 +324,12 @@ plt.show()
 # ## 7. ComGAN against Π1 and Π2
 #
 # The table of notebook 02, now with ComGAN: three seeds per row, mean ± standard deviation,
-# regenerated here from the shipped files (the same code as `python bench/compare_generators.py`).
+# read here from the shipped runs' `eval.json` (`python bench/compare_generators.py` prints the same table).
 
 # %%
-summary = runs.summarise(rows)
-print(runs.markdown_table(summary))
-groups = [(f"{names[f]}\nβ={b:g}", {"family": f, "beta": b}) for f in ("comgan", "pi1", "pi2")
+summary = shipped.summarise(rows)
+print(shipped.markdown_table(summary))
+groups = [(f"{nets.FAMILY_NAMES[f]}\nβ={b:g}", {"family": f, "beta": b}) for f in ("comgan", "pi1", "pi2")
           for b in (0.1, 1.0)]
 fig, axes = plt.subplots(1, 3, figsize=(13, 2.8), sharey=True)
 plots.seed_dots(rows, "iou", groups, ax=axes[0], ylabel="one dot per run")
@@ -336,11 +374,11 @@ plt.show()
 long_columns = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
                 ("trivial", "trivial share"), ("soft_share", "soft share")]
 for beta in (1.0, 0.1):
-    long_runs = runs.long_runs(beta=beta)
-    long_step = min(runs.read_milestones(p)[-1]["step"] for p in long_runs)   # all seeds reached it
-    long_final = runs.at_steps(long_runs, (long_step,), keys=[k for k, _ in long_columns])
-    print(runs.markdown_table(runs.summarise(long_final, keys=("family", "preset", "beta", "steps"),
-                                             columns=long_columns), columns=long_columns), "\n")
+    long_folders = shipped.long_runs(beta)
+    long_step = min(shipped.read_milestones(p)[-1]["step"] for p in long_folders)   # all seeds reached it
+    long_final = shipped.at_steps(long_folders, (long_step,), keys=[k for k, _ in long_columns])
+    print(shipped.markdown_table(shipped.summarise(long_final, keys=("family", "preset", "beta", "steps"),
+                                                   columns=long_columns), columns=long_columns), "\n")
 
 # %% [markdown]
 # Trained on, the families line up differently from the 2,000-step grid:
@@ -400,8 +438,8 @@ exercises.check_trunk_share(answer_1, nets.parameter_table(nets.make_generator("
 # %% [markdown]
 # **2.** Score the polarity yourself. For the 8 samples in `batch` (section 3; composites in
 # `batch["image"]`, masks in `batch["mask"]`), compute the mean fixed-polarity IoU between the
-# **inverted** mask $1 - m$ and the oracle's prediction on the composites (`oracle.predict`,
-# `runs.oracle_model()` and `metrics.iou` do the work). It should be close to, though not exactly,
+# **inverted** mask $1 - m$ and the oracle's prediction on the composites
+# (`evaluate.oracle_model().predict` and `metrics.iou` do the work). It should be close to, though not exactly,
 # the best-of-two number printed in section 3 for 512 samples.
 
 # %%

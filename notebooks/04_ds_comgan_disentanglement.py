@@ -36,18 +36,20 @@
 # Notebooks 01 (eq. 1), 02 (trivial solutions, faithfulness) and 03 (ComGAN, polarity).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 45 s. Full mode: about 12 minutes of
-# computing on a 2-core laptop CPU (a live training of 200 steps, about 3 minutes, and the
-# evaluation of eight shipped generators, about a minute each), and 45 minutes of reading.
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 45 s. Full mode: about 4 minutes of
+# computing on a 2-core laptop CPU, most of it a live training of 200 steps (about 3 minutes;
+# the scores of the eight shipped generators are read from their `eval.json`), and 45 minutes
+# of reading.
 
 # %%
-import json
+import inspect
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from comgan_lite import exercises, factors, metrics, nets, plots, runs, runtime, train, widgets
+from comgan_lite import (evaluate, exercises, factors, losses, metrics, nets, plots, runtime, shipped,
+                         train, widgets)
 from comgan_lite.data import ShapesDataset
 
 print(runtime.setup_notebook(seed=0, threads=1))
@@ -114,7 +116,17 @@ g.train()
 # ## 2. The losses (eq. 7 and 8, as the official code implements them)
 #
 # - **$D_z$**, one image discriminator, sees real images as real and **both** $\bar x_z$ and the
-#   composite $\bar x$ as fake (eq. 7); the generator is trained to fool it with both.
+#   composite $\bar x$ as fake (eq. 7); the generator is trained to fool it with both. As
+#   implemented, with $D_z$'s outputs read as probabilities:
+#
+#   $$L_{D_z} = \bigl[-\log D_z(x) - \log\bigl(1 - D_z(\bar x)\bigr)\bigr]
+#             + \bigl[-\log D_z(x) - \log\bigl(1 - D_z(\bar x_z)\bigr)\bigr], \qquad
+#     L_G^{adv} = -\log D_z(\bar x) - \log D_z(\bar x_z) \quad (7).$$
+#
+#   In words: $D_z$ plays notebook 03's game twice, once against the composite and once against
+#   the auxiliary image (so the real batch counts twice), and $G$ is rewarded for each of its two
+#   images that passes as real (notebook 03's non-saturating form). $G$'s whole loss is
+#   $L_G^{adv} + \beta L_{binary} + \lambda L_{info}$, with the two terms below.
 # - **$D_f$ and $D_b$** are $N$-way classifiers that read the code back from the **raw** layers:
 #   $D_f(x_f) \approx f$, $D_b(x_b) \approx b$. Their cross-entropy
 #   $L_{info} = \mathrm{CE}(D_f(x_f), f) + \mathrm{CE}(D_b(x_b), b)$ is, up to the constant
@@ -126,14 +138,40 @@ g.train()
 #   DS-ComGAN code builds this term but never adds it; notebook 03 showed that at our scale
 #   $\beta = 1$ gives binary masks much sooner.
 #
-# One training step therefore updates $D_z$ once, then $G$, $D_f$ and $D_b$ once
-# (`comgan_lite/train.py`, family `dscomgan`).
+# Both losses are short functions in `comgan_lite/losses.py`:
+
+# %%
+print(inspect.getsource(losses.ds_discriminator_loss))
+print(inspect.getsource(losses.info_loss))
+
+# %% [markdown]
+# `ds_discriminator_loss` is notebook 03's `discriminator_loss` called twice, with $\bar x_z$ as
+# the second fake. `info_loss` hands the raw layers `fake["fg"]` and `fake["bg"]` to the two
+# posteriors and compares their $N$-way logits with the codes that made them.
+#
+# One training step, `train.gan_step`, updates $D_z$ once, then $G$, $D_f$ and $D_b$ once. It is
+# ComGAN's step from notebook 03 with DS-ComGAN's lines added, marked `DS` below: $D_z$ also
+# calls $\bar x_z$ fake (the composite and $\bar x_z$ are detached there, so that $D_z$'s loss
+# trains $D_z$ only), $G$ adds $-\log D_z(\bar x_z)$, and, when there are posteriors,
+# $\lambda L_{info}$. The unmarked lines are the whole of ComGAN's step (for ComGAN,
+# `accuracies` stays empty).
+
+# %%
+source = inspect.getsource(train.gan_step).splitlines()
+body = 1 + len(train.gan_step.__doc__.splitlines())      # the lines after the def and its docstring
+for i, line in enumerate(source):
+    code = line.split("#")[0]                             # comments do not count
+    ds = i >= body and any(key in code for key in ("x_z", "adv_z", "posteriors", "info"))
+    print(f"{'DS' if ds else '  '} {line}")
+
+# %% [markdown]
+# The posteriors are two small classifiers of their own, weighted by $\lambda = 1$:
 
 # %%
 cfg = train.TrainConfig(family="dscomgan", preset="medium", n_codes=8)
 posteriors = train.build_posteriors(cfg)
 print(f"D_f: {nets.count_parameters(posteriors['f']):,d} parameters, an {cfg.n_codes}-way head; "
-      f"D_b the same, separate weights")
+      f"D_b the same, separate weights; lambda_info = {cfg.lambda_info:g}")
 
 # %% [markdown]
 # ## 3. The data: `medium`
@@ -177,12 +215,12 @@ live.redraw()
 # why the decay is 0.995 here rather than 0.999).
 
 # %%
-shipped = runs.RUNS_DIR / "dscomgan-medium-b1-s0"
-g, cfg = train.load_generator(shipped / "generator.pt", device="cpu", ema=True)
-stated = json.loads((shipped / "eval.json").read_text())
+RUN = shipped.run("dscomgan-medium-b1", seed=0)           # data/runs/dscomgan-medium-b1-s0
+g, cfg = train.load_generator(RUN / "generator.pt", device="cpu", ema=True)
+stated = shipped.read_eval(RUN)                            # its scores, measured when it was shipped
 print(f"trained {cfg.steps} steps in {stated['minutes']:.0f} min on one CPU thread; N = {cfg.n_codes} codes, "
       f"{'tied' if cfg.tie_codes else 'independent'} codes")
-batch = runs.evaluation_batch(g, n=8)
+batch = evaluate.evaluation_batch(g, n=8)
 plots.decompositions({"DS-ComGAN (EMA)": batch}, n=8, per_row=1)
 plt.show()
 print(f"on the 512 fixed samples: faithfulness {stated['iou']:.2f} (best of two polarities "
@@ -201,7 +239,7 @@ print(f"on the 512 fixed samples: faithfulness {stated['iou']:.2f} (best of two 
 #   in notebook 02 too.
 
 # %%
-full = runs.evaluation_batch(g)          # the 512 fixed samples
+full = evaluate.evaluation_batch(g)      # the 512 fixed samples
 mean_m = full["mask"].mean((1, 2, 3))
 kinds = {"mask all 0: x̄ = x_b": mean_m < 0.05, "mask all 1: x̄ = x_f": mean_m > 0.95,
          "object and scene": (mean_m >= 0.05) & (mean_m <= 0.95)}
@@ -266,7 +304,7 @@ plt.show()
 # Its held-out accuracy on 1,000 real test images:
 
 # %%
-classifier, info = factors.load_classifier(runs.FACTORS_PATH)
+classifier, info = factors.load_classifier(evaluate.FACTORS_PATH)
 fig, ax = plt.subplots(figsize=(5.2, 1.9))
 names = {"shape": "shape (6)", "fg_class": "object texture (4)", "bg_class": "scene texture (4)",
          "fg_hue": "object hue (6)", "bg_hue": "scene hue (6)"}
@@ -295,12 +333,11 @@ plt.show()
 # **Purity.** The normalised mutual information (NMI) between a code and a predicted factor,
 # over the same 512 samples: 1 if the code fixes the factor, 0 if they are independent.
 #
-# In quick mode the numbers come from the shipped `eval.json`, the same computation run when the
-# generator was shipped (the test suite checks that they still agree); in full mode they are
-# recomputed here.
+# The numbers come from the shipped `eval.json`: `evaluate.disentanglement` measured them when
+# the generator was shipped, and the test suite checks that they still hold.
 
 # %%
-score = runs.results([shipped])[0]
+score = stated                       # the eval.json read in section 5
 table = {w: {k: score[f"ctrl_{w}_{k}"] for k in (*factors.FACTORS, "mask")} for w in ("z", "f", "b", "all")}
 plots.controllability({"DS-ComGAN, independent codes (seed 0, EMA)": table})
 plt.show()
@@ -369,7 +406,7 @@ print(f"  {'all':22s}                 {leak.mean():20.2f}   (the heatmap's entry
 # %% [markdown]
 # A run may draw the object in either layer (section 5), so we name the codes by **role**: the
 # *object code* is $f$ when the object sits in $x_f$ and $b$ when it sits in $x_b$; the *scene
-# code* is the other one (`runs.by_role`). Rates are then comparable, and can be averaged, across
+# code* is the other one (`shipped.by_role`). Rates are then comparable, and can be averaged, across
 # runs of either polarity.
 
 # %% [markdown]
@@ -379,26 +416,26 @@ print(f"  {'all':22s}                 {leak.mean():20.2f}   (the heatmap's entry
 # Two real samples give its floor:
 
 # %%
-real_train, _ = factors.load_split("medium", 32, "train", runs.N_FD)
+real_train, _ = factors.load_split("medium", 32, "train", evaluate.N_FD)
 fd_floor = metrics.frechet_distance(factors.predict(classifier, real_train)["features"].numpy(),
-                                    runs.real_features("medium"))
-print(f"FD_factors between {runs.N_FD:,d} real training and {runs.N_FD:,d} real test images: {fd_floor:.1f}")
+                                    evaluate.real_features("medium"))
+print(f"FD_factors between {evaluate.N_FD:,d} real training and {evaluate.N_FD:,d} real test images: {fd_floor:.1f}")
 
 # %%
 variant_names = {"": "paper", "tie_codes=True": "tied codes", "info=False": "no L_info",
                  "global_features=False": "no global features"}
-ds_runs = runs.find_runs(family="dscomgan", variant=None)
-rows = [runs.by_role(r) for r in runs.results(ds_runs)]
+ds_runs = [f for v in ("", "tied", "no-info", "no-global") for f in shipped.seeds("dscomgan-medium-b1", v)]
+rows = [shipped.by_role(r) for r in shipped.evaluations(ds_runs)]
 for r in rows:
     r["variant"] = variant_names[r["variant"]]
     print(f"{r['run']:36s} the object is in {'x_b' if r['object_in_x_b'] else 'x_f'} "
           f"(faithfulness {r['iou']:.2f}, best of two {r['iou_best_of_two']:.2f})")
-summary = runs.summarise(rows, columns=runs.DS_COLUMNS)
+summary = shipped.summarise(rows, columns=shipped.DS_COLUMNS)
 order = [s for name in variant_names.values() for s in summary if s["variant"] == name]
 factors_shown = ("mask", "shape", "fg_class", "fg_hue", "bg_class", "bg_hue")
 tables = {}
 for s in order:
-    per_run = [runs.control_table(r, factors_shown) for r in rows if r["variant"] == s["variant"]]
+    per_run = [shipped.control_table(r, factors_shown) for r in rows if r["variant"] == s["variant"]]
     tables[s["variant"]] = {w: {k: np.mean([t[w][k] for t in per_run]) for k in factors_shown}
                             for w in per_run[0]}
 plots.controllability(tables)
@@ -422,7 +459,7 @@ plt.show()
 
 # %%
 from IPython.display import Markdown
-Markdown(runs.markdown_table(order, runs.DS_COLUMNS))
+Markdown(shipped.markdown_table(order, shipped.DS_COLUMNS))
 
 # %% [markdown]
 # What to notice, variant by variant (two seeds each, so treat small differences as noise):
@@ -445,8 +482,8 @@ Markdown(runs.markdown_table(order, runs.DS_COLUMNS))
 #   the trivial share higher. This is the direction of the paper's Table 2: $\bar x_z$ and the
 #   multi-scale $\varphi$ help image quality.
 # - **Texture belongs to $z$ in every variant.** The object code's NMI with the object's texture
-#   is at most about 0.1, while resampling $z$ changes the predicted texture almost as often as
-#   resampling everything.
+#   is at most about 0.1 on average over a variant's two seeds (0.17 in the highest single run),
+#   while resampling $z$ changes the predicted texture almost as often as resampling everything.
 
 # %% [markdown]
 # ## 9. Where the paper and the official code differ
@@ -468,13 +505,13 @@ Markdown(runs.markdown_table(order, runs.DS_COLUMNS))
 # %%
 print(f"weight of the initial parameters after 2,000 steps: decay 0.999 -> {0.999 ** 2000:.3f}, "
       f"decay 0.995 -> {0.995 ** 2000:.1e}")
-paper_runs = [f for f in ds_runs if runs.variant(runs.read_config(f)) == ""]
+paper_runs = shipped.seeds("dscomgan-medium-b1")          # the paper's configuration, 2 seeds
 compare = [("fd_factors", "FD_factors"), ("iou_best_of_two", "mask best-of-two"),
            ("ctrl_object_fg_hue", "object code → object hue"), ("nmi_object_fg_hue", "NMI(object code, hue)")]
 print(f"{'':22s}" + "".join(f"{label:>27s}" for _, label in compare))
-for s in runs.stated_evals(paper_runs):
+for s in shipped.evaluations(paper_runs):
     for weights, row in (("EMA", s), ("last weights", s["last"])):
-        row = runs.by_role(row)
+        row = shipped.by_role(row)
         print(f"seed {s['seed']}, {weights:13s}" + "".join(f"{row[k]:27.2f}" for k, _ in compare))
 
 # %% [markdown]

@@ -73,10 +73,10 @@ def test_trunk_share():
 
 
 def test_inverted_faithfulness():
-    from comgan_lite import metrics, oracle, runs
+    from comgan_lite import evaluate, metrics
     images = torch.rand(4, 3, 32, 32) * 2 - 1
     mask = torch.rand(4, 1, 32, 32)
-    seen = oracle.predict(runs.oracle_model(), images) > 0.5
+    seen = evaluate.oracle_model().predict(images) > 0.5
     right = float(metrics.iou(1 - mask, seen).mean())
     assert exercises.check_inverted_faithfulness(right, {"image": images, "mask": mask})
     assert not exercises.check_inverted_faithfulness(right + 0.1, {"image": images, "mask": mask})

@@ -73,8 +73,8 @@ def test_vary_holds_the_other_inputs_fixed():
 
 
 def test_shipped_classifier_reaches_its_stated_accuracy():
-    from comgan_lite import runs
-    model, info = factors.load_classifier(runs.FACTORS_PATH)
+    from comgan_lite import evaluate
+    model, info = factors.load_classifier(evaluate.FACTORS_PATH)
     now = factors.heldout_accuracy(model, info["preset"], info["size"])
     for k, stated in info["heldout_accuracy"].items():
         assert now[k] == pytest.approx(stated, abs=0.01), k

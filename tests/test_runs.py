@@ -1,11 +1,16 @@
-"""Shipping, evaluating and summarising runs; the live training view; ablation configs."""
+"""Shipping, evaluating and summarising runs (lab/ and comgan_lite.shipped); the live training view;
+ablation configs."""
 import json
 
 import pytest
 import torch
 
-from comgan_lite import runs, train, widgets
-from comgan_lite.train import CheckpointError, TrainConfig
+from comgan_lite import evaluate, train, widgets
+from comgan_lite import shipped as sh
+from comgan_lite.checkpoints import CheckpointError
+from comgan_lite.data import DATA_DIR
+from comgan_lite.train import TrainConfig
+from lab import settling, ship, trap
 
 
 def _cfg(**kw):
@@ -19,22 +24,22 @@ def shipped(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     src = root / "src" / "tiny-comgan"
     train.train(_cfg(), src, progress=False)
-    return runs.ship(src, root / "shipped")
+    return ship.ship(src, root / "shipped")
 
 
 def test_ship_copies_only_the_small_files_and_states_its_numbers(shipped):
-    assert sorted(p.name for p in shipped.iterdir()) == sorted(runs.SHIPPED_FILES)
+    assert sorted(p.name for p in shipped.iterdir()) == sorted(ship.SHIPPED_FILES)
     stated = json.loads((shipped / "eval.json").read_text())
     assert stated["run"] == "tiny-comgan" and stated["family"] == "comgan"
     assert 0 <= stated["iou"] <= stated["iou_best_of_two"] <= 1
-    again = runs.evaluate_run(shipped)          # the fixed evaluation batch is deterministic
+    again = ship.evaluate_run(shipped)          # the fixed evaluation batch is deterministic
     assert again["iou"] == pytest.approx(stated["iou"], abs=1e-6)
     assert again["trivial"] == pytest.approx(stated["trivial"], abs=1e-6)
     assert not list(shipped.parent.glob("*.tmp"))
 
 
 def test_ship_without_evaluation_copies_the_generator_only(shipped, tmp_path):
-    out = runs.ship(shipped, tmp_path / "gens", evaluate=False)
+    out = ship.ship(shipped, tmp_path / "gens", evaluate=False)
     assert sorted(p.name for p in out.iterdir()) == ["config.json", "generator.pt", "metrics.jsonl"]
     assert train.load_generator(out / "generator.pt", "cpu")[1].family == "comgan"
 
@@ -43,27 +48,27 @@ def test_ship_refuses_an_unfinished_run(tmp_path):
     src = tmp_path / "half"
     train.train(_cfg(), src, progress=False, stop_after=2)
     with pytest.raises(FileNotFoundError, match="has not finished"):
-        runs.ship(src, tmp_path / "shipped")
+        ship.ship(src, tmp_path / "shipped")
     assert not (tmp_path / "shipped" / "half").exists()
 
 
 def test_find_runs_and_variants(shipped, tmp_path):
-    assert runs.find_runs(shipped.parent, family="comgan") == [shipped]
-    assert runs.find_runs(shipped.parent, family="pi1") == []
-    assert runs.variant(vars(TrainConfig())) == ""
-    assert runs.variant(vars(TrainConfig(n_res_mask=3))) == "n_res_mask=3"
+    assert ship.find_runs(shipped.parent, family="comgan") == [shipped]
+    assert ship.find_runs(shipped.parent, family="pi1") == []
+    assert sh.variant(vars(TrainConfig())) == ""
+    assert sh.variant(vars(TrainConfig(n_res_mask=3))) == "n_res_mask=3"
 
 
 def test_summarise_means_and_stds_over_seeds():
-    base = {c: 0.0 for c, _ in runs.COLUMNS}
+    base = {c: 0.0 for c, _ in sh.COLUMNS}
     rows = [{**base, "family": "pi1", "preset": "easy", "beta": 1.0, "variant": "", "iou": v}
             for v in (0.2, 0.4, 0.9)]
     rows.append({**base, "family": "comgan", "preset": "easy", "beta": 1.0, "variant": "", "iou": 0.5})
-    summary = runs.summarise(rows)
+    summary = sh.summarise(rows)
     pi1 = next(s for s in summary if s["family"] == "pi1")
     assert pi1["seeds"] == 3 and pi1["iou"]["mean"] == pytest.approx(0.5)
     assert pi1["iou"]["std"] == pytest.approx(torch.tensor([0.2, 0.4, 0.9]).std(unbiased=False).item())
-    table = runs.markdown_table(summary)
+    table = sh.markdown_table(summary)
     assert "| Π1 | easy | 1 | 3 | 0.50 ± 0.29 |" in table and "| ComGAN | easy | 1 | 1 | 0.50 |" in table
     assert all(line.count("|") == table.splitlines()[0].count("|") for line in table.splitlines())
 
@@ -97,7 +102,7 @@ def test_mask_bias_starts_the_generator_at_t1_and_survives_export(tmp_path):
     train.train(_cfg(mask_init_logit=-8.0), tmp_path, progress=False)
     loaded, cfg = train.load_generator(tmp_path / "generator.pt")
     assert cfg.mask_init_logit == -8.0 and loaded.mask.out.conv.bias is not None
-    assert runs.variant(vars(cfg)) == "mask_init_logit=-8.0"
+    assert sh.variant(vars(cfg)) == "mask_init_logit=-8.0"
 
 
 def _reproduce_runs():
@@ -148,30 +153,30 @@ def test_find_runs_matches_any_of_a_tuple(tmp_path):
         (tmp_path / name / "config.json").write_text(json.dumps(vars(TrainConfig(family=family))))
     (tmp_path / "d.tmp").mkdir()                       # a run being shipped
     (tmp_path / "d.tmp" / "config.json").write_text(json.dumps(vars(TrainConfig())))
-    assert [p.name for p in runs.find_runs(tmp_path, family=("comgan", "pi1"))] == ["a", "b"]
-    assert [p.name for p in runs.find_runs(tmp_path, family="dscomgan")] == ["c"]
+    assert [p.name for p in ship.find_runs(tmp_path, family=("comgan", "pi1"))] == ["a", "b"]
+    assert [p.name for p in ship.find_runs(tmp_path, family="dscomgan")] == ["c"]
 
 
 def test_by_role_names_codes_after_the_layer_that_holds_the_object():
     row = {"iou": 0.02, "iou_best_of_two": 0.6, "ctrl_f_bg_hue": 0.7, "ctrl_b_fg_hue": 0.9,
            "ctrl_f_fg_hue": 0.1, "ctrl_b_bg_hue": 0.2, "ctrl_z_fg_hue": 0.3, "ctrl_all_fg_hue": 0.8,
            "nmi_b_fg_hue": 0.5, "nmi_f_bg_hue": 0.4}
-    inverted = runs.by_role(row)                       # object in x_b: b is the object code
+    inverted = sh.by_role(row)                       # object in x_b: b is the object code
     assert inverted["object_in_x_b"] == 1.0
     assert inverted["ctrl_object_fg_hue"] == 0.9 and inverted["ctrl_scene_bg_hue"] == 0.7
     assert inverted["nmi_object_fg_hue"] == 0.5 and inverted["nmi_scene_bg_hue"] == 0.4
-    normal = runs.by_role(dict(row, iou=0.6))
+    normal = sh.by_role(dict(row, iou=0.6))
     assert normal["object_in_x_b"] == 0.0 and normal["ctrl_object_fg_hue"] == 0.1
-    table = runs.control_table(inverted, ["fg_hue"])
+    table = sh.control_table(inverted, ["fg_hue"])
     assert table["object code"] == {"fg_hue": 0.9} and list(table)[0] == "z"
 
 
 def test_milestones_are_exported_scored_and_shipped_beside_the_run(tmp_path):
     src = tmp_path / "src"
     train.train(_cfg(keep_every=2), src, progress=False)
-    assert sorted(p.name for p in (src / runs.MILESTONES).iterdir()) == ["step00002.pt", "step00004.pt"]
-    out = runs.ship(src, tmp_path / "shipped", with_generator=False, name="tiny-long")
-    assert out.name == "tiny-long" and not (out / runs.MILESTONES).exists()
+    assert sorted(p.name for p in (src / ship.MILESTONES).iterdir()) == ["step00002.pt", "step00004.pt"]
+    out = ship.ship(src, tmp_path / "shipped", with_generator=False, name="tiny-long")
+    assert out.name == "tiny-long" and not (out / ship.MILESTONES).exists()
     rows = json.loads((out / "milestones.json").read_text())
     assert [r["step"] for r in rows] == [2, 4]
     last = json.loads((out / "eval.json").read_text())     # the last milestone is the final run
@@ -180,35 +185,35 @@ def test_milestones_are_exported_scored_and_shipped_beside_the_run(tmp_path):
 
 def test_settled_at_finds_where_a_metric_stops_moving():
     rows = [{"step": s, "x": x} for s, x in [(1, 0.1), (2, 0.5), (3, 0.8), (4, 0.82), (5, 0.79), (6, 0.81)]]
-    assert runs.settled_at(rows, "x", tol=0.05) == 3
-    assert runs.settled_at(rows, "x", tol=0.001) is None      # still moving at the end
-    assert runs.settled_at(rows[:4], "x", tol=0.05) is None    # two agreeing points are not enough
+    assert settling.settled_at(rows, "x", tol=0.05) == 3
+    assert settling.settled_at(rows, "x", tol=0.001) is None      # still moving at the end
+    assert settling.settled_at(rows[:4], "x", tol=0.05) is None    # two agreeing points are not enough
 
 
 def test_window_means_skip_nans_and_refuse_empty_windows():
     log = [{"step": 1, "x": float("nan")}, {"step": 50, "x": 1.0}, {"step": 100, "x": 3.0},
            {"step": 150, "x": 10.0}]
-    assert runs.window_means(log, 0, 150, ["x"]) == {"x": 2.0}
+    assert sh.window_means(log, 0, 150, ["x"]) == {"x": 2.0}
     with pytest.raises(ValueError, match="no logged rows"):
-        runs.window_means(log, 200, 300, ["x"])
+        sh.window_means(log, 200, 300, ["x"])
 
 
 def test_training_minutes_add_up_across_a_restarted_count():
     log = [{"minutes": m} for m in (1.0, 2.0, 3.0, 0.5, 1.5)]   # resumed from a checkpoint without minutes
-    assert runs.training_minutes(log) == 4.5
-    assert runs.training_minutes(log[:3]) == 3.0
+    assert ship.training_minutes(log) == 4.5
+    assert ship.training_minutes(log[:3]) == 3.0
 
 
 def test_gradient_by_region_reads_g_and_d_from_a_full_checkpoint(tmp_path):
     train.train(_cfg(mask_init_logit=-8.0), tmp_path, progress=False)
-    row = runs.gradient_by_region(tmp_path / train.CHECKPOINT, n=16)
+    row = trap.gradient_by_region(tmp_path / train.CHECKPOINT, n=16)
     assert row["step"] == 4
     for key in ("area", "gradient_share", "opening_share_in", "opening_share_out", "top1_share"):
         assert 0 <= row[key] <= 1, key
     assert row["mask_mean"] < 0.01                  # still at T1 after 4 steps
     assert row["grad_logits"] > 0
     with pytest.raises(CheckpointError):            # a shipped generator has no D
-        runs.gradient_by_region(tmp_path / "generator.pt")
+        trap.gradient_by_region(tmp_path / "generator.pt")
 
 
 def _long_run(folder, family, seed, scores):
@@ -225,13 +230,13 @@ def _long_run(folder, family, seed, scores):
 def test_long_runs_report_where_they_settled_and_tabulate_by_step(tmp_path):
     climbing = _long_run(tmp_path / "a", "pi1", 0, [0.2] * 9 + [0.5, 0.9, 0.9, 0.9])
     moving = _long_run(tmp_path / "b", "pi1", 1, [0.35 + 0.05 * i for i in range(13)])
-    report = runs.settling_report([climbing, moving]).splitlines()
+    report = settling.settling_report([climbing, moving]).splitlines()
     assert "at 13,000: best of two 0.90" in report[0] and "best of two from 11,000" in report[0]
     assert "best of two still moving" in report[1] and "soft share from 1,000" in report[1]
-    rows = runs.at_steps([climbing, moving], (2000, 10000, 12000))
-    summary = runs.summarise(rows, keys=("family", "preset", "beta", "steps"), columns=runs.SETTLE_COLUMNS)
+    rows = sh.at_steps([climbing, moving], (2000, 10000, 12000))
+    summary = sh.summarise(rows, keys=("family", "preset", "beta", "steps"), columns=sh.SETTLE_COLUMNS)
     assert [s["steps"] for s in summary] == [2000, 10000, 12000]       # by value, not as text
-    table = runs.markdown_table(summary, columns=runs.SETTLE_COLUMNS)
+    table = sh.markdown_table(summary, columns=sh.SETTLE_COLUMNS)
     assert "| Π1 | easy | 0.1 | 12,000 | 2 | 0.90 ± 0.00 |" in table
     assert all(line.count("|") == table.splitlines()[0].count("|") for line in table.splitlines())
 
@@ -246,14 +251,14 @@ def test_the_trap_gradient_figure_draws_one_line_pair_per_run():
 
 
 def test_the_oracle_follows_the_resolution_and_says_how_to_train_a_missing_one(tmp_path, monkeypatch):
-    assert runs.oracle_model(32) is runs.oracle_model(32)          # loaded once
-    monkeypatch.setattr(runs, "ORACLE_DIR", tmp_path)
-    runs.oracle_model.cache_clear()
+    assert evaluate.oracle_model(32) is evaluate.oracle_model(32)          # loaded once
+    monkeypatch.setattr(evaluate, "ORACLE_DIR", tmp_path)
+    evaluate.oracle_model.cache_clear()
     try:
         with pytest.raises(FileNotFoundError, match="python -m comgan_lite.oracle --size 48"):
-            runs.oracle_model(48)
-        (tmp_path / "oracle-48px.pt").write_bytes((runs.DATA_DIR / "oracle" / "oracle-32px.pt").read_bytes())
+            evaluate.oracle_model(48)
+        (tmp_path / "oracle-48px.pt").write_bytes((DATA_DIR / "oracle" / "oracle-32px.pt").read_bytes())
         with pytest.raises(CheckpointError, match="32 px oracle, not 48 px"):
-            runs.oracle_model(48)
+            evaluate.oracle_model(48)
     finally:
-        runs.oracle_model.cache_clear()
+        evaluate.oracle_model.cache_clear()

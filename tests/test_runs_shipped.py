@@ -5,43 +5,57 @@ import json
 
 import pytest
 
-from comgan_lite import runs
+from comgan_lite import evaluate, train
+from comgan_lite import shipped as sh
+from lab import ship
 
-SHIPPED = runs.find_runs(variant=None)
-LOGS_ONLY = runs.find_runs(runs.LOG_RUNS_DIR, variant=None)
-COMGAN = runs.RUNS_DIR / "comgan-easy-b1-s0"
-DS_COMGAN = runs.RUNS_DIR / "dscomgan-medium-b1-s0"
+SHIPPED = ship.find_runs(variant=None)
+LOGS_ONLY = ship.find_runs(sh.LOG_RUNS_DIR, variant=None)
+COMGAN = sh.RUNS_DIR / "comgan-easy-b1-s0"
+DS_COMGAN = sh.RUNS_DIR / "dscomgan-medium-b1-s0"
 DS_VARIANTS = ("", "tie_codes=True", "info=False", "global_features=False")
 
 
 def test_the_three_seed_grid_ships():
     for family in ("comgan", "pi1", "pi2"):
         for beta in (0.1, 1.0):
-            seeds = {runs.read_config(p)["seed"]
-                     for p in runs.find_runs(family=family, preset="easy", beta=beta)}
+            seeds = {sh.read_config(p)["seed"]
+                     for p in ship.find_runs(family=family, preset="easy", beta=beta)}
             assert seeds >= {0, 1, 2}, f"{family} beta {beta}: seeds {sorted(seeds)}"
+
+
+# the generators a notebook samples from; every other run ships its log, eval.json and final.png
+DRAWN = ("comgan-easy-b1-s0", "pi1-easy-b1-s0", "pi2-easy-b1-s0", "comgan-easy-b0-s0",
+         "comgan-easy-b0.1-s0", "comgan-easy-b0.3-s0", "comgan-easy-b3-s0",
+         "comgan-easy-b1-s0-deep-m", "comgan-easy-b1-s0-heavy-fb", "dscomgan-medium-b1-s0")
 
 
 @pytest.mark.parametrize("folder", SHIPPED + LOGS_ONLY, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_shipped_run_is_complete_and_finished(folder):
-    expected = set(runs.SHIPPED_FILES) - ({"generator.pt"} if folder in LOGS_ONLY else set())
+    expected = set(ship.SHIPPED_FILES) - ({"generator.pt"} if folder.name not in DRAWN else set())
     assert {p.name for p in folder.iterdir()} - {"milestones.json", "gradient_regions.json"} == expected
-    cfg = runs.read_config(folder)
-    log = runs.read_log(folder)
+    cfg = sh.read_config(folder)
+    log = sh.read_log(folder)
     assert log[-1]["step"] == cfg["steps"], "the log stops before the last step"
     stated = json.loads((folder / "eval.json").read_text())
     assert stated["run"] == folder.name and stated["family"] == cfg["family"]
 
 
 def test_shipped_runs_stay_small():
-    total = sum(p.stat().st_size for d in (runs.RUNS_DIR, runs.LOG_RUNS_DIR)
+    total = sum(p.stat().st_size for d in (sh.RUNS_DIR, sh.LOG_RUNS_DIR)
                 for p in d.rglob("*") if p.is_file())
     assert total < 96e6, f"data/runs and data/runs-logs hold {total / 1e6:.0f} MB"
 
 
+@pytest.mark.parametrize("name", DRAWN[1:-1])
+def test_every_shipped_generator_still_scores_its_eval_json(name):
+    rows, drift = ship.rescore([sh.RUNS_DIR / name])
+    assert not drift and rows[0]["run"] == name
+
+
 def test_shipped_comgan_reaches_its_stated_faithfulness():
     stated = json.loads((COMGAN / "eval.json").read_text())
-    now = runs.evaluate_run(COMGAN)
+    now = ship.evaluate_run(COMGAN)
     # notebook 03 states these numbers; the evaluation batch is fixed, so they must not move
     assert now["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=0.01)
     assert now["iou"] == pytest.approx(stated["iou"], abs=0.01)
@@ -52,14 +66,14 @@ def test_shipped_comgan_reaches_its_stated_faithfulness():
 
 def test_the_ds_comgan_table_ships_two_seeds_per_variant():
     for v in DS_VARIANTS:
-        seeds = {runs.read_config(p)["seed"] for p in runs.find_runs(family="dscomgan", variant=v)}
+        seeds = {sh.read_config(p)["seed"] for p in ship.find_runs(family="dscomgan", variant=v)}
         assert seeds >= {0, 1}, f"DS-ComGAN variant {v or 'paper'!r}: seeds {sorted(seeds)}"
 
 
 def test_shipped_ds_comgan_reaches_its_stated_controllability():
     stated = json.loads((DS_COMGAN / "eval.json").read_text())
-    g, _ = runs.train.load_generator(DS_COMGAN / "generator.pt", device="cpu", ema=True)
-    now = runs.disentanglement(g)
+    g, _ = train.load_generator(DS_COMGAN / "generator.pt", device="cpu", ema=True)
+    now = evaluate.disentanglement(g)
     # notebook 04 states these numbers; the evaluation inputs are fixed, so they must not move
     for key in ("ctrl_f_fg_hue", "ctrl_f_bg_hue", "ctrl_b_bg_hue", "ctrl_b_fg_hue", "ctrl_z_mask",
                 "nmi_f_fg_hue", "nmi_b_bg_hue"):
@@ -72,31 +86,31 @@ def test_shipped_ds_comgan_reaches_its_stated_controllability():
     assert now["ctrl_f_mask"] == 0 and now["ctrl_b_mask"] == 0 and now["ctrl_z_mask"] >= 0.7
 
 
-LONG = runs.long_runs()
+LONG = sorted(sh.long_runs(0.1) + sh.long_runs(1.0))
 
 
 def test_the_grid_ships_continued_with_milestones():
     """Notebook 02's convergence study: every family and seed of the easy grid continued, to
     12,000 steps at beta = 0.1 and 6,000 at beta = 1, scored every 1,000 steps from step 6,000
     (and earlier where kept); the last milestone is the final generator that eval.json scored."""
-    last = {(runs.read_config(p)["family"], runs.read_config(p)["beta"], runs.read_config(p)["seed"]):
-            runs.read_config(p)["steps"] for p in LONG}
+    last = {(sh.read_config(p)["family"], sh.read_config(p)["beta"], sh.read_config(p)["seed"]):
+            sh.read_config(p)["steps"] for p in LONG}
     for family in ("comgan", "pi1", "pi2"):
         for beta, steps in ((0.1, 12000), (1.0, 6000)):
             for seed in (0, 1, 2):
                 assert last.get((family, beta, seed), 0) >= steps, (family, beta, seed)
     for p in LONG:
-        steps = [r["step"] for r in runs.read_milestones(p)]
-        assert steps[-1] == runs.read_config(p)["steps"], p.name
+        steps = [r["step"] for r in sh.read_milestones(p)]
+        assert steps[-1] == sh.read_config(p)["steps"], p.name
         assert set(range(max(6000, steps[0]), steps[-1] + 1, 1000)) <= set(steps), p.name
-        stated = runs.stated_evals([p])[0]
-        assert runs.read_milestones(p)[-1]["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=1e-6)
+        stated = sh.evaluations([p])[0]
+        assert sh.read_milestones(p)[-1]["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=1e-6)
 
 
 def test_trap_runs_ship_where_their_gradient_points():
     """Notebook 02, section 7: bench/trap_gradient.py's measurements ship with the four trap
     runs, at the same steps, as shares."""
-    trap = runs.find_runs(runs.LOG_RUNS_DIR, mask_init_logit=-8.0, variant=None)
+    trap = ship.find_runs(sh.LOG_RUNS_DIR, mask_init_logit=-8.0, variant=None)
     assert len(trap) == 4
     for p in trap:
         rows = json.loads((p / "gradient_regions.json").read_text())
@@ -111,14 +125,14 @@ def test_the_64px_runs_ship_every_family_scored_by_the_64px_oracle():
     """Notebook 02, section 8: ComGAN, Pi1 and Pi2 at 64 px (easy, beta = 1, seed 0, at least
     2,000 steps; Pi2 also seed 1), scored every 1,000 steps by the 64 px oracle, with the share of
     nearly trivial masks; the last milestone is what eval.json states."""
-    px64 = runs.find_runs(runs.LOG_RUNS_DIR, size=64)
-    seeds = {(runs.read_config(p)["family"], runs.read_config(p)["seed"]) for p in px64}
+    px64 = ship.find_runs(sh.LOG_RUNS_DIR, size=64)
+    seeds = {(sh.read_config(p)["family"], sh.read_config(p)["seed"]) for p in px64}
     assert {("comgan", 0), ("pi1", 0), ("pi2", 0), ("pi2", 1)} <= seeds
     for p in px64:
-        cfg, milestones = runs.read_config(p), runs.read_milestones(p)
+        cfg, milestones = sh.read_config(p), sh.read_milestones(p)
         assert (cfg["preset"], cfg["beta"]) == ("easy", 1.0) and cfg["steps"] >= 2000, p.name
         assert [r["step"] for r in milestones] == list(range(1000, cfg["steps"] + 1, 1000)), p.name
         assert all(0 <= r["near_trivial"] <= 1 and r["near_trivial"] >= r["trivial"] for r in milestones)
-        stated = runs.stated_evals([p])[0]
+        stated = sh.evaluations([p])[0]
         assert milestones[-1]["iou_best_of_two"] == pytest.approx(stated["iou_best_of_two"], abs=1e-6)
-        assert stated["real_area"] == pytest.approx(runs.real_area("easy", 64))
+        assert stated["real_area"] == pytest.approx(evaluate.real_area("easy", 64))

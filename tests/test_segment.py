@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from comgan_lite import data, segment, train
-from comgan_lite.train import CheckpointError
+from comgan_lite import data, nets, segment, train
+from comgan_lite import shipped as sh
+from comgan_lite.checkpoints import CheckpointError
+from lab import table4
 
 TINY = dict(size=32, steps=6, batch_size=4, n_train=64, log_every=3, checkpoint_every=3, n_standing=16)
 
@@ -80,7 +82,7 @@ def test_each_mode_trains_and_ships_a_loadable_segmenter(tmp_path, tiny_generato
     s, loaded = segment.load_segmenter(tmp_path)
     assert loaded == cfg
     x = torch.randn(3, 3, 32, 32)
-    pred = segment.predict(s, x)
+    pred = s.predict(x)
     assert pred.shape == (3, 1, 32, 32) and 0 <= pred.min() and pred.max() <= 1
 
 
@@ -137,47 +139,47 @@ def tiny_shipped(tmp_path_factory, tiny_generator):
     for mode in segment.MODES:
         cfg = segment.SegConfig(mode=mode, generator=str(tiny_generator), dataset="easy", **TINY)
         segment.train(cfg, work / mode, progress=False)
-        dest = segment.ship(work / mode, "data/somewhere/gen", root)
-        assert dest == segment.shipped(mode, "easy", root)
+        dest = table4.ship_segmenter(work / mode, "data/somewhere/gen", root)
+        assert dest == sh.segmenter(mode, "easy", root)
     return root
 
 
 def test_ship_names_the_generator_and_refuses_unfinished_runs(tmp_path, tiny_shipped, tiny_generator):
-    s, cfg = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    s, cfg = segment.load_segmenter(sh.segmenter("ds", "easy", tiny_shipped))
     assert cfg.generator == "data/somewhere/gen"
-    assert json.loads((segment.shipped("ds", "easy", tiny_shipped) / "config.json").read_text()) \
+    assert json.loads((sh.segmenter("ds", "easy", tiny_shipped) / "config.json").read_text()) \
         == cfg.__dict__
-    assert segment.load_segmenter(segment.shipped("supervised", "easy", tiny_shipped))[1].generator == ""
+    assert segment.load_segmenter(sh.segmenter("supervised", "easy", tiny_shipped))[1].generator == ""
     assert not list(tiny_shipped.glob("*.tmp"))
     cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
     segment.train(cfg, tmp_path / "half", progress=False, stop_after=2)
     with pytest.raises(CheckpointError, match="resume"):
-        segment.ship(tmp_path / "half", "x", tmp_path / "root")
+        table4.ship_segmenter(tmp_path / "half", "x", tmp_path / "root")
 
 
 def test_compare_scores_every_method_on_the_same_images(tiny_shipped):
-    per_image = segment.compare("easy", n=12, root=tiny_shipped)
+    per_image = table4.compare("easy", n=12, root=tiny_shipped)
     assert set(per_image) == {"ds", "cons", "supervised", "grabcut", "otsu", "kmeans"}
     assert all(v["iou"].shape == (12,) for v in per_image.values())
-    table = {"easy": segment.means(per_image)}
-    text = segment.markdown_table(table)
+    table = {"easy": table4.means(per_image)}
+    text = sh.table4_markdown(table)
     assert text.splitlines()[0].startswith("| dataset | DS-ComGAN S |") and "| easy |" in text
-    names = [name for name, _, _ in segment.targets(table)]
+    names = [name for name, _, _ in table4.goals(table)]
     assert names == ["easy: S >= GrabCut + 0.15", "easy: S >= 0.9 x supervised"]
 
 
-def test_targets_are_judged_from_the_numbers():
+def test_goals_are_judged_from_the_numbers():
     cell = lambda v: {"iou": v}  # noqa: E731
     table = {"easy": {"ds": cell(0.9), "grabcut": cell(0.7), "supervised": cell(0.95)},
              "hard": {"ds": cell(0.5), "grabcut": cell(0.4), "supervised": cell(0.9)}}
-    verdicts = {name: ok for name, ok, _ in segment.targets(table)}
+    verdicts = {name: ok for name, ok, _ in table4.goals(table)}
     assert verdicts == {"easy: S >= GrabCut + 0.15": True, "hard: S >= GrabCut + 0.15": False,
                         "easy: S >= 0.9 x supervised": True}
 
 
 def test_segment_folder_reads_plain_and_cub_layouts(tmp_path, tiny_shipped):
     from PIL import Image
-    s, _ = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    s, _ = segment.load_segmenter(sh.segmenter("ds", "easy", tiny_shipped))
     a = data.load_arrays("easy", 32, "test", 3, progress=False)
     for i in range(3):
         (tmp_path / "cub" / "images").mkdir(parents=True, exist_ok=True)
@@ -200,9 +202,9 @@ def test_exercise_checkers(tiny_shipped, capsys):
     assert exercises.check_polarity(None, m) is None
     assert exercises.check_polarity(False, m) and not exercises.check_polarity(True, m)
     assert exercises.check_polarity(True, 1 - m)
-    s, _ = segment.load_segmenter(segment.shipped("ds", "easy", tiny_shipped))
+    s, _ = segment.load_segmenter(sh.segmenter("ds", "easy", tiny_shipped))
     x = torch.randn(4, 3, 32, 32)
-    right = 2 * float((segment.predict(s, x) - m).abs().mean())
+    right = 2 * float((s.predict(x) - m).abs().mean())
     assert exercises.check_consistency_loss(right, s, x, m)
     assert not exercises.check_consistency_loss(right / 2, s, x, m)
     cell = lambda v: {"iou": v}  # noqa: E731
@@ -245,7 +247,7 @@ def test_mask_discriminator_has_no_batchnorm_unless_asked():
 def test_teacher_quality_compares_generator_masks_with_a_judge(tiny_generator):
     src = segment.PairSource(tiny_generator, 32, "keep", n_standing=16)
 
-    class Echo(torch.nn.Module):             # a judge that sees exactly the generator's masks
+    class Echo(nets.UNet):                   # a judge that sees exactly the generator's masks
         def forward(self, x):
             return (src.sample(len(x), torch.Generator().manual_seed(2024))[1] * 2 - 1) * 20
     q = segment.teacher_quality(src, Echo(), n=8)

@@ -7,16 +7,17 @@ import pytest
 import torch
 
 from comgan_lite import segment, train
+from comgan_lite import shipped as sh
 from comgan_lite.data import DATASETS
 
 BUDGET_MB = 24
 
 
 def test_table_covers_every_dataset_and_method():
-    table = segment.read_table()
+    table = sh.table4()
     assert list(table) == list(DATASETS)
     for d in DATASETS:
-        assert set(table[d]) == set(segment.METHODS), d
+        assert set(table[d]) == set(sh.METHODS), d
         for cells in table[d].values():
             assert set(cells) == {"iou", "dice", "iou_best_of_two", "dice_best_of_two"}
             assert 0 <= cells["iou"] <= cells["iou_best_of_two"] <= 1
@@ -25,12 +26,12 @@ def test_table_covers_every_dataset_and_method():
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_shipped_segmenters_reach_the_stated_iou(dataset):
     torch.set_num_threads(1)
-    table = segment.read_table()
+    table = sh.table4()
     x, gt, _ = segment.evaluation_set(dataset)
     for mode in ("ds", "cons", "supervised"):
-        s, cfg = segment.load_segmenter(segment.shipped(mode, dataset), "cpu")
+        s, cfg = segment.load_segmenter(sh.segmenter(mode, dataset), "cpu")
         assert (cfg.mode, cfg.dataset) == (mode, dataset)
-        now = segment.scores(segment.predict(s, x), gt)
+        now = segment.scores(s.predict(x), gt)
         for key in ("iou", "dice"):
             assert abs(now[key].mean() - table[dataset][mode][key]) < 0.01, (mode, key)
 
@@ -38,15 +39,15 @@ def test_shipped_segmenters_reach_the_stated_iou(dataset):
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_each_segmenter_names_a_shipped_dscomgan_generator(dataset):
     for mode in ("ds", "cons"):
-        cfg = segment.load_segmenter(segment.shipped(mode, dataset), "cpu")[1]
+        cfg = segment.load_segmenter(sh.segmenter(mode, dataset), "cpu")[1]
         path = segment.generator_file(cfg.generator)
         assert path.exists(), f"{mode}/{dataset} names {cfg.generator}, which is not shipped"
         _, gcfg = train.load_generator(path, "cpu", ema=True)
         assert gcfg.family == "dscomgan" and gcfg.preset == dataset
-        log = [json.loads(line) for line in (segment.shipped(mode, dataset) / segment.LOG).read_text().splitlines()]
+        log = [json.loads(line) for line in (sh.segmenter(mode, dataset) / segment.LOG).read_text().splitlines()]
         assert log[-1]["step"] == cfg.steps
 
 
 def test_size_budget():
-    total = sum(p.stat().st_size for p in segment.SEG_DIR.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in sh.SEG_DIR.rglob("*") if p.is_file())
     assert total < BUDGET_MB * 2 ** 20, f"data/segmentation is {total / 2 ** 20:.1f} MB"

@@ -1,0 +1,243 @@
+"""The shipped results, read-only: the runs, segmenters and tables in ``data/``.
+
+Each shipped run folder holds ``config.json``, ``metrics.jsonl`` (the training log),
+``final.png`` (the last snapshot), ``eval.json`` (its scores, measured when it was shipped) and,
+for some, ``generator.pt`` (a fp16 generator a notebook samples from) and ``milestones.json``
+(its scores every 1,000 steps).  Names read like the run: ``run("comgan-easy-b1", seed=0)`` is
+ComGAN on the easy preset with beta = 1, seed 0.  The code that trains, scores and ships them
+lives outside the package, in ``lab/``.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from .checkpoints import read_log as _read_rows
+from .data import DATA_DIR
+from .nets import FAMILY_NAMES
+
+RUNS_DIR = DATA_DIR / "runs"            # runs shipped with their generator
+LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without it: logs, scores, final.png
+SEG_DIR = DATA_DIR / "segmentation"     # segmenters, their generators, the Table 4 analog
+TABLE4 = SEG_DIR / "table.json"
+SETTLING = LOG_RUNS_DIR / "settling.json"
+FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
+METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
+           "otsu": "Otsu", "kmeans": "k-means", "supervised": "supervised U-Net"}
+
+
+# ----------------------------------------------------------------------------------------------
+# Finding runs
+# ----------------------------------------------------------------------------------------------
+def run(name: str, seed: int = 0, variant: str = "") -> Path:
+    """The folder of a shipped run: ``name`` is family-preset-b<beta> (``"pi2-easy-b1"``),
+    ``variant`` what sets it apart (``"64px"``, ``"start-t1"``, ``"deep-m"``, ``"6000"`` ...)."""
+    folder = f"{name}-s{seed}" + (f"-{variant}" if variant else "")
+    for root in (RUNS_DIR, LOG_RUNS_DIR):
+        if (root / folder / "config.json").exists():
+            return root / folder
+    raise FileNotFoundError(f"no shipped run {folder} in {RUNS_DIR} or {LOG_RUNS_DIR}; "
+                            "python bench/reproduce_runs.py --list shows what ships")
+
+
+def seeds(name: str, variant: str = "") -> list[Path]:
+    """Every shipped seed of a run, in seed order."""
+    found = []
+    for seed in range(10):
+        try:
+            found.append(run(name, seed, variant))
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def grid(preset: str, betas=(0.1, 1), families=FAMILIES) -> list[Path]:
+    """The 3-seed grid of ``families`` x ``betas`` on ``preset`` (generators shipped)."""
+    return [p for f in families for b in betas for p in seeds(f"{f}-{preset}-b{b:g}")]
+
+
+def long_runs(beta: float, size: int = 32) -> list[Path]:
+    """The long runs with milestones (scores every 1,000 steps) at ``beta`` and ``size`` px, in
+    folder-name order (families, then seeds)."""
+    return [p for p in sorted(LOG_RUNS_DIR.glob("*/")) if (p / "milestones.json").exists()
+            and read_config(p)["beta"] == beta and read_config(p)["size"] == size]
+
+
+def segmenter(mode: str, dataset: str, root: str | Path = SEG_DIR) -> Path:
+    """The folder of a shipped segmenter: mode ds, cons or supervised."""
+    return Path(root) / f"S-{mode}-{dataset}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading them
+# ----------------------------------------------------------------------------------------------
+def read_config(folder: str | Path) -> dict:
+    return json.loads((Path(folder) / "config.json").read_text())
+
+
+def read_log(folder: str | Path) -> list[dict]:
+    """The JSON-lines training log as a list of dicts (one per logged step)."""
+    return _read_rows(Path(folder) / "metrics.jsonl")
+
+
+def read_eval(folder: str | Path) -> dict:
+    """A run's eval.json: its scores, measured when it was shipped."""
+    return json.loads((Path(folder) / "eval.json").read_text())
+
+
+def evaluations(folders) -> list[dict]:
+    """The eval.json of each folder (tests/test_runs_shipped.py checks they still hold)."""
+    return [read_eval(f) for f in folders]
+
+
+def read_milestones(folder: str | Path) -> list[dict]:
+    """A long run's milestones.json: its scores every 1,000 steps."""
+    return json.loads((Path(folder) / "milestones.json").read_text())
+
+
+def variant(cfg: dict) -> str:
+    """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
+    defaults = {"width": 0, "head_width": 0, "n_res": -1, "n_res_mask": -1, "ndf": 32,
+                "mask_init_logit": 0.0, "tie_codes": False, "info": True, "global_features": True}
+    return ",".join(f"{k}={cfg[k]}" for k, v in defaults.items() if k in cfg and cfg[k] != v)
+
+
+def table4() -> dict:
+    """The Table 4 analog: {dataset: {method: {"iou": ..., "dice": ..., ...}}} (bench/segmentation.py)."""
+    if not TABLE4.exists():
+        raise FileNotFoundError(f"no table at {TABLE4}; run python bench/segmentation.py --write")
+    return json.loads(TABLE4.read_text())
+
+
+def settling_report(beta: float) -> str:
+    """From which milestone each long run's scores stopped moving (bench/convergence.py --write
+    measures it with the rule of lab/settling.py)."""
+    return "\n".join(json.loads(SETTLING.read_text())["report"][f"{beta:g}"])
+
+
+def window_means(log: list[dict], start: int, stop: int, keys) -> dict:
+    """Mean of each key over the logged rows with start <= step < stop (NaNs, e.g. the first
+    grad_mask_cosine of a run, skipped): single logged rows are too noisy to quote."""
+    rows = [r for r in log if start <= r["step"] < stop]
+    if not rows:
+        raise ValueError(f"no logged rows between steps {start} and {stop}")
+    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in keys}
+
+
+def at_steps(folders, steps, keys=("iou_best_of_two", "soft_share", "trivial")) -> list[dict]:
+    """Milestone scores of long runs at the given steps, as rows shaped like eval.json's
+    (family, preset, beta, variant, seed, steps and the keys) for ``summarise``."""
+    out = []
+    for f in folders:
+        cfg, by_step = read_config(f), {r["step"]: r for r in read_milestones(f)}
+        for s in steps:
+            if s in by_step:
+                out.append({"family": cfg["family"], "preset": cfg["preset"], "beta": cfg["beta"],
+                            "variant": variant(cfg), "seed": cfg["seed"], "steps": s,
+                            **{k: by_step[s][k] for k in keys}})
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables over seeds
+# ----------------------------------------------------------------------------------------------
+COLUMNS = [("iou", "faithfulness"), ("iou_best_of_two", "best-of-two"),
+           ("trivial", "trivial share"), ("soft_share", "soft share"),
+           ("layer_difference", "mean abs(x_f − x_b)"), ("oracle_area", "oracle area"),
+           ("grad_mask_params", "g_M"), ("grad_mask_pixels_adv", "‖dL_adv/dm‖"),
+           ("minutes", "minutes")]
+SETTLE_COLUMNS = [("iou_best_of_two", "best-of-two"), ("soft_share", "soft share"),
+                  ("trivial", "trivial share")]
+DS_COLUMNS = [("object_in_x_b", "object in x_b"),
+              ("ctrl_object_fg_hue", "object code → object hue"),
+              ("ctrl_object_bg_hue", "object code → scene hue"),
+              ("ctrl_scene_bg_hue", "scene code → scene hue"),
+              ("ctrl_scene_fg_hue", "scene code → object hue"),
+              ("ctrl_object_fg_class", "object code → object texture"),
+              ("ctrl_z_fg_class", "z → object texture"),
+              ("nmi_object_fg_hue", "NMI(object code, object hue)"),
+              ("nmi_scene_bg_hue", "NMI(scene code, scene hue)"),
+              ("nmi_object_fg_class", "NMI(object code, object texture)"),
+              ("fd_factors", "FD_factors"), ("iou_best_of_two", "best-of-two"),
+              ("trivial", "trivial share"), ("minutes", "minutes")]
+
+
+def summarise(rows: list[dict], keys=("family", "preset", "beta", "variant"),
+              columns=None) -> list[dict]:
+    """Group rows by ``keys``; for every numeric column the mean, std and the values per seed."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[tuple(r[k] for k in keys)].append(r)
+    out = []
+
+    def order(kv):   # numbers by value (steps: 2,000 before 10,000), everything else as text
+        return tuple((0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v)) for v in kv[0])
+    for key, rs in sorted(groups.items(), key=order):
+        s = dict(zip(keys, key), seeds=len(rs))
+        for col, _ in columns or COLUMNS:
+            v = np.array([r[col] for r in rs], dtype=float)
+            s[col] = {"mean": float(v.mean()), "std": float(v.std()), "values": v.tolist()}
+        out.append(s)
+    return out
+
+
+def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
+    """The comparison table as markdown: mean ± std over seeds (std over seeds, ddof 0)."""
+    by_step = bool(summary) and "steps" in summary[0]   # summarise(at_steps(...), keys=(..., "steps"))
+    head = "| model | preset | β | " + "step | " * by_step + "seeds | " + " | ".join(c for _, c in columns) + " |"
+    lines = [head, "|---" * (4 + by_step + len(columns)) + "|"]
+    for s in summary:
+        model = FAMILY_NAMES.get(s["family"], s["family"]) + (f" ({s['variant']})" if s.get("variant") else "")
+        cells = [f"{s[k]['mean']:.2f} ± {s[k]['std']:.2f}" if s["seeds"] > 1 else f"{s[k]['mean']:.2f}"
+                 for k, _ in columns]
+        step = f"{s['steps']:,} | " if by_step else ""
+        lines.append(f"| {model} | {s['preset']} | {s['beta']:g} | {step}{s['seeds']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def table4_markdown(table: dict, key: str = "iou") -> str:
+    """Datasets as rows, methods as columns: mean ``key`` (fixed polarity unless the key says
+    best_of_two)."""
+    methods = [m for m in METHODS if any(m in table[d] for d in table)]
+    lines = ["| dataset | " + " | ".join(METHODS[m] for m in methods) + " |",
+             "|---|" + "---|" * len(methods)]
+    for d in table:
+        lines.append(f"| {d} | " + " | ".join(f"{table[d][m][key]:.2f}" if m in table[d] else "–"
+                                            for m in methods) + " |")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# DS-ComGAN rows by role
+# ----------------------------------------------------------------------------------------------
+def object_in_background(row: dict) -> bool:
+    """True when a run drew the object in x_b (notebook 03's inverted polarity): its fixed-
+    polarity faithfulness is far below its best-of-two one."""
+    return row["iou"] < row["iou_best_of_two"] - 0.1
+
+
+def by_role(row: dict) -> dict:
+    """A DS-ComGAN evaluation row with its codes named by role: the *object code* is f when the
+    object sits in x_f and b when it sits in x_b (and the *scene code* the other one), so runs of
+    either polarity can be compared and averaged.  Adds ``ctrl_object_<factor>``,
+    ``ctrl_scene_<factor>``, ``nmi_object_<factor>``, ``nmi_scene_<factor>`` and
+    ``object_in_x_b`` (1 or 0)."""
+    inverted = object_in_background(row)
+    roles = {"object": "b" if inverted else "f", "scene": "f" if inverted else "b"}
+    out = dict(row, object_in_x_b=float(inverted))
+    for role, code in roles.items():
+        for key in [k for k in row if k.startswith(f"ctrl_{code}_") or k.startswith(f"nmi_{code}_")]:
+            kind, factor = key.split("_", 2)[0], key.split("_", 2)[2]
+            out[f"{kind}_{role}_{factor}"] = row[key]
+    return out
+
+
+def control_table(row: dict, factors_shown=None) -> dict:
+    """{input: {factor: change rate}} of a ``by_role`` row, inputs z, object code, scene code and
+    the resample-everything reference (for ``plots.controllability``)."""
+    names = {"z": "z", "object": "object code", "scene": "scene code", "all": "all (reference)"}
+    keys = factors_shown or [k[len("ctrl_z_"):] for k in row if k.startswith("ctrl_z_")]
+    return {label: {k: row[f"ctrl_{w}_{k}"] for k in keys} for w, label in names.items()}

@@ -1,0 +1,79 @@
+"""The Table 4 analog: every segmenter and classical baseline on each dataset's held-out images,
+and shipping a finished segmenter into data/segmentation/ (bench/segmentation.py)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from comgan_lite import baselines, segment, shipped
+from comgan_lite.checkpoints import CheckpointError, load_checkpoint, save_atomic
+from comgan_lite.data import PRESETS
+
+N_EVAL = 1000                                # held-out test images per dataset
+
+
+def compare(dataset: str, modes=("ds", "cons", "supervised"),
+            classical=("grabcut", "otsu", "kmeans"), n: int = N_EVAL, size: int = 32,
+            root: str | Path = shipped.SEG_DIR) -> dict:
+    """Per-image scores on the held-out set for the shipped segmenters and the classical
+    baselines: {method: {"iou": (n,), "dice": (n,), "iou_best_of_two": ..., ...}}."""
+    x, gt, u8 = segment.evaluation_set(dataset, size, n)
+    out = {}
+    for mode in modes:
+        s, _ = segment.load_segmenter(shipped.segmenter(mode, dataset, root), "cpu")
+        out[mode] = segment.scores(s.predict(x), gt)
+    for name in classical:
+        kwargs = {"margin": segment.GRABCUT_MARGIN} if name == "grabcut" else {}
+        out[name] = segment.scores(getattr(baselines, name)(u8, **kwargs), gt)
+    return out
+
+
+def means(per_image: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, float]]:
+    """The table's cells: the mean of every per-image score."""
+    return {m: {k: float(v.mean()) for k, v in sc.items()} for m, sc in per_image.items()}
+
+
+def goals(table: dict) -> list[tuple[str, bool, str]]:
+    """(goal, met?, the numbers): S at least 0.15 IoU above GrabCut on every preset (the paper's
+    margin on CUB), and S within 10 % of the supervised U-Net on easy."""
+    out = []
+    for d in PRESETS:
+        if d in table:
+            s, gc = table[d]["ds"]["iou"], table[d]["grabcut"]["iou"]
+            out.append((f"{d}: S >= GrabCut + 0.15", s >= gc + 0.15, f"S {s:.3f}, GrabCut {gc:.3f}, "
+                        f"difference {s - gc:+.3f}"))
+    if "easy" in table:
+        s, sup = table["easy"]["ds"]["iou"], table["easy"]["supervised"]["iou"]
+        out.append(("easy: S >= 0.9 x supervised", s >= 0.9 * sup, f"S {s:.3f}, supervised {sup:.3f}, "
+                    f"ratio {s / sup:.3f}"))
+    return out
+
+
+def write_table(table: dict) -> None:
+    shipped.TABLE4.write_text(json.dumps(table, indent=1) + "\n")
+
+
+def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.SEG_DIR) -> Path:
+    """Copy a finished segmenter run into ``root`` (segmenter.pt, config.json, metrics.jsonl),
+    naming its generator by ``generator`` (a path relative to the repository root), atomically:
+    a folder appears whole or not at all."""
+    src = Path(src)
+    if not (src / segment.SEGMENTER).exists():
+        raise CheckpointError(f"{src} has no {segment.SEGMENTER}: the run has not finished; run "
+                              "its command again to resume it")
+    ckpt = load_checkpoint(src / segment.SEGMENTER)
+    ckpt["config"]["generator"] = generator if ckpt["config"]["mode"] != "supervised" else ""
+    cfg = ckpt["config"]
+    dest = Path(root) / f"S-{cfg['mode']}-{cfg['dataset']}"
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_atomic(ckpt, tmp / segment.SEGMENTER)
+    (tmp / "config.json").write_text(json.dumps(cfg, indent=1))
+    shutil.copy(src / segment.LOG, tmp / segment.LOG)
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)
+    return dest
