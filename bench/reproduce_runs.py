@@ -37,6 +37,7 @@ def _command(module: str, cfg: dict, defaults: dict, always: tuple, out: Path) -
 
 def command(cfg: dict, out: Path) -> list[str]:
     """The ``python -m comgan_lite.train`` command that trains ``cfg`` into ``out``."""
+    cfg = vars(train.config_from_dict(cfg))            # older configs wrote 0 / -1 for "default"
     return _command("comgan_lite.train", cfg, vars(train.TrainConfig()),
                     ("family", "preset", "beta", "seed", "steps"), out)
 

@@ -151,7 +151,7 @@ def config_parser(config_class, description: str, out_help: str) -> argparse.Arg
         elif f.type in ("bool", bool):
             p.add_argument(f"--{flag}", action="store_true", default=f.default)
         else:
-            kind = {"int": int, "float": float, "str": str}.get(str(f.type), type(f.default))
+            kind = {"int": int, "float": float, "str": str, "int | None": int}.get(str(f.type), type(f.default))
             p.add_argument(f"--{flag}", type=kind, default=f.default)
     p.add_argument("--out", required=True, help=out_help)
     p.add_argument("--no-progress", action="store_true")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,8 @@ import torch.nn.functional as F_
 
 from . import metrics, train
 from .data import BG_CLASSES, FG_CLASSES, SHAPES, ShapesDataset, images_to_tensor
-from .checkpoints import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
+from .checkpoints import (CheckpointError, check_same, float_state, half_state, load_checkpoint,
+                          resumable_loop, save_atomic)
 
 N_HUES = 6
 HUE_NAMES = ("red", "yellow", "green", "cyan", "blue", "magenta")
@@ -84,20 +87,32 @@ def load_split(preset: str, size: int, split: str, n: int):
     return images_to_tensor(a["image"]), factor_labels(a)
 
 
+@dataclass
+class ClassifierConfig:
+    preset: str = "medium"
+    size: int = 32
+    steps: int = 8000
+    batch_size: int = 64
+    n_train: int = 10_000
+    seed: int = 0
+
+
 def train_classifier(preset: str = "medium", size: int = 32, steps: int = 8000,
                      batch_size: int = 64, n_train: int = 10_000, seed: int = 0,
-                     progress: bool = True) -> tuple[FactorClassifier, dict]:
-    """Supervised training on the real training split (horizontal flips keep every factor).
-    Returns the model and its held-out accuracy per factor (test split, 1,000 images)."""
+                     progress: bool = True, run_dir=None) -> tuple[FactorClassifier, dict]:
+    """Supervised training on the real training split (horizontal flips keep every factor),
+    resumable from ``run_dir`` (the shared loop of ``checkpoints``).  Returns the model and its
+    held-out accuracy per factor (test split, 1,000 images)."""
+    cfg = ClassifierConfig(preset, size, steps, batch_size, n_train, seed)
     torch.manual_seed(seed)
     rng = torch.Generator().manual_seed(seed)
     x, y = load_split(preset, size, "train", n_train)
     model = FactorClassifier(size)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    from tqdm.auto import tqdm
     model.train()
-    for _ in tqdm(range(steps), desc=f"factor classifier {preset}", disable=not progress):
+
+    def one_step(step: int):
         idx = torch.randint(len(x), (batch_size,), generator=rng)
         xb = x[idx]
         if torch.rand(1, generator=rng) < 0.5:
@@ -108,6 +123,16 @@ def train_classifier(preset: str = "medium", size: int = 32, steps: int = 8000,
         loss.backward()
         opt.step()
         sched.step()
+        if (step + 1) % 100 == 0:
+            return {"step": step + 1, "loss": loss.item()}, None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        done = resumable_loop(Path(run_dir or tmp), cfg, {"model": model, "opt": opt, "sched": sched},
+                              rng, one_step, steps=steps, checkpoint_every=250,
+                              desc=f"factor classifier {preset}", progress=progress,
+                              check=lambda ckpt, path: check_same(ckpt["config"], cfg, vars(cfg), path, "setting"))
+    if done < steps:
+        raise CheckpointError(f"stopped at step {done} of {steps}; run the same command to resume")
     return model.eval(), heldout_accuracy(model, preset, size)
 
 
@@ -230,10 +255,15 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", required=True)
+    p.add_argument("--run-dir", help="resumable run folder (default: runs/<out's name>)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     start = time.time()
-    model, acc = train_classifier(args.preset, args.size, args.steps, seed=args.seed)
+    run_dir = args.run_dir or Path("runs") / Path(args.out).stem
+    try:
+        model, acc = train_classifier(args.preset, args.size, args.steps, seed=args.seed, run_dir=run_dir)
+    except CheckpointError as e:
+        raise SystemExit(f"error: {e}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_classifier(model, args.preset, acc, out)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -19,7 +21,8 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .checkpoints import CheckpointError, float_state, half_state, load_checkpoint, save_atomic
+from .checkpoints import (CheckpointError, check_same, float_state, half_state, load_checkpoint,
+                          resumable_loop, save_atomic)
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 
@@ -34,19 +37,30 @@ def load_split(size: int, split: str, n: int, presets=tuple(PRESETS)):
     return torch.cat(xs), torch.cat(ms)
 
 
+@dataclass
+class OracleConfig:
+    size: int = 32
+    steps: int = 3000
+    batch_size: int = 64
+    n_train: int = 10_000
+    seed: int = 0
+
+
 def train_oracle(size: int = 32, steps: int = 3000, batch_size: int = 64, n_train: int = 10_000,
-                 seed: int = 0, progress: bool = True) -> tuple[UNet, dict]:
-    """Supervised training on easy + medium + hard (flips as augmentation).  Returns the model
-    and its held-out IoU per preset (test split, 1,000 images each)."""
+                 seed: int = 0, progress: bool = True, run_dir=None) -> tuple[UNet, dict]:
+    """Supervised training on easy + medium + hard (flips as augmentation), resumable from
+    ``run_dir`` (the shared loop of ``checkpoints``).  Returns the model and its held-out IoU
+    per preset (test split, 1,000 images each)."""
+    cfg = OracleConfig(size, steps, batch_size, n_train, seed)
     torch.manual_seed(seed)
     rng = torch.Generator().manual_seed(seed)
     x, m = load_split(size, "train", n_train)
     model = UNet(WIDTHS[size])
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    from tqdm.auto import tqdm
     model.train()
-    for _ in tqdm(range(steps), desc=f"oracle {size}px", disable=not progress):
+
+    def one_step(step: int):
         idx = torch.randint(len(x), (batch_size,), generator=rng)
         xb, mb = x[idx], m[idx]
         if torch.rand(1, generator=rng) < 0.5:
@@ -56,6 +70,16 @@ def train_oracle(size: int = 32, steps: int = 3000, batch_size: int = 64, n_trai
         loss.backward()
         opt.step()
         sched.step()
+        if (step + 1) % 100 == 0:
+            return {"step": step + 1, "loss": loss.item()}, None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        done = resumable_loop(Path(run_dir or tmp), cfg, {"model": model, "opt": opt, "sched": sched},
+                              rng, one_step, steps=steps, checkpoint_every=250,
+                              desc=f"oracle {size}px", progress=progress,
+                              check=lambda ckpt, path: check_same(ckpt["config"], cfg, vars(cfg), path, "setting"))
+    if done < steps:
+        raise CheckpointError(f"stopped at step {done} of {steps}; run the same command to resume")
     return model, evaluate(model, size)
 
 
@@ -110,10 +134,15 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", required=True)
+    p.add_argument("--run-dir", help="resumable run folder (default: runs/<out's name>)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     start = time.time()
-    model, scores = train_oracle(args.size, args.steps, seed=args.seed)
+    run_dir = args.run_dir or Path("runs") / Path(args.out).stem
+    try:
+        model, scores = train_oracle(args.size, args.steps, seed=args.seed, run_dir=run_dir)
+    except CheckpointError as e:
+        raise SystemExit(f"error: {e}")
     minutes = (time.time() - start) / 60
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -100,9 +100,10 @@ def read_milestones(folder: str | Path) -> list[dict]:
 
 def variant(cfg: dict) -> str:
     """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
-    defaults = {"width": 0, "head_width": 0, "n_res": -1, "n_res_mask": -1, "ndf": 32,
-                "mask_init_logit": 0.0, "tie_codes": False, "info": True, "global_features": True}
-    return ",".join(f"{k}={cfg[k]}" for k, v in defaults.items() if k in cfg and cfg[k] != v)
+    defaults = {"width": (0, None), "head_width": (0, None), "n_res": (-1, None),
+                "n_res_mask": (-1, None), "ndf": (32,), "mask_init_logit": (0.0,),
+                "tie_codes": (False,), "info": (True,), "global_features": (True,)}
+    return ",".join(f"{k}={cfg[k]}" for k, v in defaults.items() if k in cfg and cfg[k] not in v)
 
 
 def table4() -> dict:

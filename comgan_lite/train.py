@@ -36,10 +36,10 @@ class TrainConfig:
     batch_size: int = 32
     lr_g: float = 2e-4
     lr_d: float = 2e-4
-    width: int = 0                  # trunk width at 4x4 (0: nets.CONFIGS default)
-    head_width: int = 0             # F/B/M head width (0: default); Corollary 1 ablation
-    n_res: int = -1                 # residual blocks in F and B (-1: default)
-    n_res_mask: int = -1            # residual blocks in M (-1: default); deep-M ablation
+    width: int | None = None        # trunk width at 4x4 (None: nets.CONFIGS default)
+    head_width: int | None = None   # F/B/M head width (None: default); Corollary 1 ablation
+    n_res: int | None = None        # residual blocks in F and B (None: default)
+    n_res_mask: int | None = None   # residual blocks in M (None: default); deep-M ablation
     ndf: int = 32                   # discriminator width
     mask_init_logit: float = 0.0    # != 0: M's last conv gets a bias starting here (-8: start at T1)
     # DS-ComGAN only (family "dscomgan", method.md 3)
@@ -66,6 +66,15 @@ class TrainConfig:
                     "global_features")
 
 
+    # what older runs saved for "default" (config.json and checkpoints keep them)
+    LEGACY_DEFAULTS = {"width": 0, "head_width": 0, "n_res": -1, "n_res_mask": -1}
+
+    def __post_init__(self):
+        for k, old in self.LEGACY_DEFAULTS.items():
+            if getattr(self, k) == old:
+                setattr(self, k, None)
+
+
 Z_DIM = 64
 
 
@@ -76,9 +85,7 @@ def config_from_dict(saved: dict) -> TrainConfig:
 
 def build(cfg: TrainConfig):
     """The generator and the image discriminator D (D_z for DS-ComGAN)."""
-    arch = dict(width=cfg.width or None, head_width=cfg.head_width or None,
-                n_res=None if cfg.n_res < 0 else cfg.n_res,
-                n_res_mask=None if cfg.n_res_mask < 0 else cfg.n_res_mask)
+    arch = dict(width=cfg.width, head_width=cfg.head_width, n_res=cfg.n_res, n_res_mask=cfg.n_res_mask)
     if cfg.family == "dscomgan":
         g = nets.make_ds_generator(cfg.size, n_codes=cfg.n_codes,
                                    global_features=cfg.global_features, **arch)
@@ -198,7 +205,7 @@ def grad_norm(params) -> float:
 def check_resumable(cfg: TrainConfig, ckpt: dict, path: Path) -> None:
     """Refuse to resume a checkpoint of another architecture, or one without the EMA ``cfg``
     keeps."""
-    check_same(ckpt["config"], cfg, TrainConfig.ARCHITECTURE, path)
+    check_same(asdict(config_from_dict(ckpt["config"])), cfg, TrainConfig.ARCHITECTURE, path)
     if cfg.ema > 0 and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} was trained without --ema; resume it without "
                               "--ema, or use another --out folder.")

@@ -78,3 +78,49 @@ def test_logged_mask_gradient_is_adversarial_plus_regulariser(tmp_path):
     train.train(_cfg(steps=1, beta=0.0), tmp_path, progress=False)
     row = _log(tmp_path / "metrics.jsonl")[0]
     assert abs(row["grad_mask_pixels"] - row["grad_mask_pixels_adv"]) < 1e-6 * row["grad_mask_pixels_adv"]
+
+
+def test_ctrl_c_inside_a_step_stops_after_it_and_resumes_bit_exactly(tmp_path):
+    """Ctrl-C while a step runs (here: from the logging callback, inside the step's bookkeeping)
+    lets the step finish, saves, and raises KeyboardInterrupt; the same command then resumes to
+    exactly the run that was never interrupted."""
+    import os
+    import signal
+    whole = tmp_path / "whole"
+    train.train(_cfg(), whole, progress=False)
+    parts = tmp_path / "parts"
+
+    def ctrl_c(row, batch):
+        if row["step"] == 3 - 1:                     # logged at step 2 (log_every=2)
+            os.kill(os.getpid(), signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        train.train(_cfg(), parts, progress=False, on_log=ctrl_c)
+    assert torch.load(parts / "checkpoint.pt", weights_only=True)["step"] == 2
+    train.train(_cfg(), parts, progress=False)
+    a = torch.load(whole / "checkpoint.pt", weights_only=True)
+    b = torch.load(parts / "checkpoint.pt", weights_only=True)
+    assert all(torch.equal(a["g"][k], b["g"][k]) for k in a["g"])
+    assert all(torch.equal(a["d"][k], b["d"][k]) for k in a["d"])
+    assert [r["loss_d"] for r in _log(whole / "metrics.jsonl")] == [r["loss_d"] for r in _log(parts / "metrics.jsonl")]
+
+
+def test_configs_saved_with_the_old_default_sentinels_still_load_and_resume(tmp_path):
+    old = train.config_from_dict({"family": "comgan", "width": 0, "head_width": 0, "n_res": -1,
+                                  "n_res_mask": -1, "no_longer_known": 1})
+    assert (old.width, old.head_width, old.n_res, old.n_res_mask) == (None, None, None, None)
+    assert train.TrainConfig(n_res=0).n_res == 0                  # 0 residual blocks is a real value
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    ckpt["config"].update(width=0, head_width=0, n_res=-1, n_res_mask=-1)   # as older runs saved it
+    torch.save(ckpt, tmp_path / "checkpoint.pt")
+    train.train(_cfg(steps=4), tmp_path, progress=False)          # resumes, no architecture error
+    assert _log(tmp_path / "metrics.jsonl")[-1]["step"] == 4
+
+
+def test_a_damaged_last_log_line_is_dropped_on_resume(tmp_path):
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    with open(tmp_path / "metrics.jsonl", "a") as f:
+        f.write('{"step": 3, "loss_d": 0.')                       # killed while writing
+    with pytest.warns(UserWarning, match="unfinished last line"):
+        train.train(_cfg(steps=4), tmp_path, progress=False)
+    assert [r["step"] for r in _log(tmp_path / "metrics.jsonl")] == [1, 2, 4]
