@@ -258,3 +258,17 @@ def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *
         if stop.signal == "SIGINT":
             raise KeyboardInterrupt
     return step
+
+
+def train_to_the_end(run_dir, cfg, parts: dict, rng: torch.Generator, step_fn, steps: int,
+                     desc: str, progress: bool = True) -> None:
+    """``resumable_loop`` for the measuring instruments (oracle, factor classifier): resumable
+    from ``run_dir`` when one is given (else a temporary folder), refusing a run folder of other
+    settings, and an error unless every step was done."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        done = resumable_loop(Path(run_dir or tmp), cfg, parts, rng, step_fn, steps=steps,
+                              checkpoint_every=250, desc=desc, progress=progress,
+                              check=lambda ckpt, path: check_same(ckpt["config"], cfg, vars(cfg), path, "setting"))
+    if done < steps:
+        raise CheckpointError(f"{desc}: stopped at step {done} of {steps}; run the same command to resume")

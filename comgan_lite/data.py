@@ -101,7 +101,7 @@ def _grid(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(t, t, indexing="xy")
 
 
-def _downsample(a: np.ndarray, factor: int) -> np.ndarray:
+def downsample(a: np.ndarray, factor: int) -> np.ndarray:
     """Box-filter an (n, n, ...) array by an integer factor (anti-aliasing)."""
     if factor == 1:
         return a
@@ -109,7 +109,7 @@ def _downsample(a: np.ndarray, factor: int) -> np.ndarray:
     return a.reshape(n, factor, n, factor, *a.shape[2:]).mean(axis=(1, 3))
 
 
-def _supersample(size: int) -> int:
+def supersample(size: int) -> int:
     return max(2, 128 // size)
 
 
@@ -141,15 +141,15 @@ def shape_inside(name: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def shape_mask(name: str, size: int, scale: float = 0.6, rotation: float = 0.0,
                cx: float = 0.0, cy: float = 0.0) -> np.ndarray:
     """An anti-aliased alpha (size x size, in [0, 1]) of one shape, for figures and widgets."""
-    ss = _supersample(size)
+    ss = supersample(size)
     x, y = _grid(size * ss)
     cos, sin = np.cos(rotation), np.sin(rotation)
     u = ((x - cx) * cos + (y - cy) * sin) / scale
     v = (-(x - cx) * sin + (y - cy) * cos) / scale
-    return _downsample(shape_inside(name, u, v).astype(np.float32), ss)
+    return downsample(shape_inside(name, u, v).astype(np.float32), ss)
 
 
-def _hsv(h: float, s: float, v: float) -> np.ndarray:
+def hsv(h: float, s: float, v: float) -> np.ndarray:
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v), dtype=np.float32)
 
 
@@ -168,7 +168,7 @@ def _stripes(x, y, angle, freq, phase):
     return (np.sin((x * np.cos(angle) + y * np.sin(angle)) * freq + phase) > 0).astype(np.float32)
 
 
-def _mix(a: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
+def mix(a: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
     """Blend two colours by a weight map a (n x n) -> n x n x 3."""
     return c0 * (1 - a[..., None]) + c1 * a[..., None]
 
@@ -178,15 +178,15 @@ def draw_palette(rng: np.random.Generator, cfg: SceneConfig,
     """Object and background colours (two each) under the config's palette rules; with
     ``overlap`` the background's first colour is (almost) the object's."""
     h = rng.random()
-    fg1 = _hsv(h, rng.uniform(0.6, 1.0), rng.uniform(0.65, 1.0))
-    fg2 = _hsv(h + rng.uniform(-0.08, 0.08), rng.uniform(0.3, 1.0), rng.uniform(0.15, 0.45))
+    fg1 = hsv(h, rng.uniform(0.6, 1.0), rng.uniform(0.65, 1.0))
+    fg2 = hsv(h + rng.uniform(-0.08, 0.08), rng.uniform(0.3, 1.0), rng.uniform(0.15, 0.45))
     if cfg.muted_background:
         hb = h + rng.uniform(0.3, 0.7)
-        bg1 = _hsv(hb, rng.uniform(0.1, 0.45), rng.uniform(0.3, 0.75))
-        bg2 = _hsv(hb + rng.uniform(-0.1, 0.1), rng.uniform(0.1, 0.45), rng.uniform(0.3, 0.75))
+        bg1 = hsv(hb, rng.uniform(0.1, 0.45), rng.uniform(0.3, 0.75))
+        bg2 = hsv(hb + rng.uniform(-0.1, 0.1), rng.uniform(0.1, 0.45), rng.uniform(0.3, 0.75))
     else:
-        bg1 = _hsv(rng.random(), rng.uniform(0.3, 1.0), rng.uniform(0.3, 1.0))
-        bg2 = _hsv(rng.random(), rng.uniform(0.3, 1.0), rng.uniform(0.3, 1.0))
+        bg1 = hsv(rng.random(), rng.uniform(0.3, 1.0), rng.uniform(0.3, 1.0))
+        bg2 = hsv(rng.random(), rng.uniform(0.3, 1.0), rng.uniform(0.3, 1.0))
     if overlap:
         bg1 = np.clip(fg1 + rng.normal(0, 0.03, 3).astype(np.float32), 0, 1)
         if rng.random() < cfg.camouflage:
@@ -202,12 +202,12 @@ def render_background(rng, kind: str, n: int, c0, c1) -> np.ndarray:
     if kind == "gradient":
         angle = rng.uniform(0, 2 * np.pi)
         a = (x * np.cos(angle) + y * np.sin(angle)) * 0.5 + 0.5
-        return _mix(np.clip(a, 0, 1), c0, c1)
+        return mix(np.clip(a, 0, 1), c0, c1)
     if kind == "stripes":
-        return _mix(_stripes(x, y, rng.uniform(0, np.pi), rng.uniform(6, 12), rng.uniform(0, 6.3)),
+        return mix(_stripes(x, y, rng.uniform(0, np.pi), rng.uniform(6, 12), rng.uniform(0, 6.3)),
                     c0, c1)
     if kind == "noise":
-        return _mix(_smooth_noise(rng, n, int(rng.integers(3, 7))), c0, c1)
+        return mix(_smooth_noise(rng, n, int(rng.integers(3, 7))), c0, c1)
     raise DatasetError(f"unknown background class {kind!r}; choose from {BG_CLASSES}")
 
 
@@ -221,13 +221,13 @@ def render_foreground(rng, kind: str, u: np.ndarray, v: np.ndarray, c0, c1) -> n
         light = np.clip(1.15 - 0.45 * ((u - lx) ** 2 + (v - ly) ** 2), 0.35, 1.15)
         return np.clip(c0 * light[..., None], 0, 1)
     if kind == "striped":
-        return _mix(_stripes(u, v, rng.uniform(0, np.pi), rng.uniform(9, 14), rng.uniform(0, 6.3)),
+        return mix(_stripes(u, v, rng.uniform(0, np.pi), rng.uniform(9, 14), rng.uniform(0, 6.3)),
                     c0, c1)
     if kind == "dotted":
         f = rng.uniform(2.0, 3.0)
         du = (u * f + rng.random()) % 1.0 - 0.5
         dv = (v * f + rng.random()) % 1.0 - 0.5
-        return _mix((du * du + dv * dv < 0.06).astype(np.float32), c0, c1)
+        return mix((du * du + dv * dv < 0.06).astype(np.float32), c0, c1)
     raise DatasetError(f"unknown foreground class {kind!r}; choose from {FG_CLASSES}")
 
 
@@ -261,7 +261,7 @@ def render_scene(seed: int, split: str, index: int, preset="easy", size: int = 3
     """
     cfg = get_config(preset)
     rng = item_rng(seed, split, index)
-    ss = _supersample(size)
+    ss = supersample(size)
     n = size * ss
     if isinstance(n_objects, tuple):
         count = int(rng.integers(n_objects[0], n_objects[1] + 1))
@@ -283,16 +283,16 @@ def render_scene(seed: int, split: str, index: int, preset="easy", size: int = 3
     for _ in range(count):
         a_hi, c_hi, lab, pal = _draw_object(rng, cfg, n, offset, overlap and palette is None)
         palette = palette or pal
-        a = _downsample(a_hi, ss)
-        c = _downsample(c_hi * a_hi[..., None], ss)  # premultiplied colour, anti-aliased
+        a = downsample(a_hi, ss)
+        c = downsample(c_hi * a_hi[..., None], ss)  # premultiplied colour, anti-aliased
         premult = c + (1 - a[..., None]) * premult
         object_alphas = [oa * (1 - a) for oa in object_alphas] + [a]  # visible parts
         union = a + (1 - a) * union
         object_labels.append(lab)
-    bg = _downsample(render_background(rng, BG_CLASSES[bg_class], n, palette["bg1"],
+    bg = downsample(render_background(rng, BG_CLASSES[bg_class], n, palette["bg1"],
                                        palette["bg2"]), ss)
     if count == 1:  # the object's paint is defined everywhere, also outside its outline
-        fg = _downsample(c_hi, ss)
+        fg = downsample(c_hi, ss)
     else:  # several objects: their visible paint, black where no object is
         fg = np.where(union[..., None] > 1e-6, premult / np.maximum(union[..., None], 1e-6), 0.0)
     fg = np.clip(fg, 0, 1).astype(np.float32)

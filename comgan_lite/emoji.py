@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .data import (BG_CLASSES, DATA_DIR, SPLITS, DatasetError, _downsample, _hsv, _mix,
-                   _supersample, item_rng, render_background, to_tensor_image)
+from .data import (BG_CLASSES, DATA_DIR, SPLITS, DatasetError, downsample, hsv, mix,
+                   supersample, item_rng, render_background, to_tensor_image)
 
 SPRITE_DIR = DATA_DIR / "sprites"
 TEXTURE_DIR = DATA_DIR / "textures"
@@ -80,20 +80,20 @@ class EmojiDataset(torch.utils.data.Dataset):
         alpha[cy:cy + side, cx:cx + side] = sprite[..., 3]
         fg[cy:cy + side, cx:cx + side] = sprite[..., :3]
         use_texture = self.backgrounds == "texture" or (self.backgrounds == "mixed" and rng.random() < 0.5)
-        c0 = _hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.25, 0.6))
-        c1 = _hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.55, 0.9))
+        c0 = hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.25, 0.6))
+        c1 = hsv(rng.random(), rng.uniform(0.1, 0.5), rng.uniform(0.55, 0.9))
         if use_texture:
             tex_id = int(rng.integers(len(TEXTURES)))
             tex = self.textures[tex_id]
             crop = int(rng.integers(s * 2, min(tex.shape) + 1))
             y0, x0 = (int(rng.integers(0, d - crop + 1)) for d in tex.shape)
             patch = _resize(tex[y0:y0 + crop, x0:x0 + crop], s)
-            bg = _mix(patch, c0, c1)
+            bg = mix(patch, c0, c1)
             bg_kind = f"texture:{TEXTURES[tex_id]}"
         else:
             kind = BG_CLASSES[int(rng.integers(len(BG_CLASSES)))]
-            ss = _supersample(s)
-            bg = _downsample(render_background(rng, kind, s * ss, c0, c1), ss)
+            ss = supersample(s)
+            bg = downsample(render_background(rng, kind, s * ss, c0, c1), ss)
             bg_kind = kind
         image = alpha[..., None] * fg + (1 - alpha[..., None]) * bg
         labels = {"category": EMOJI_CATEGORIES.index(category), "sprite": sprite_id,

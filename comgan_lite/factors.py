@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +27,8 @@ import torch.nn.functional as F_
 
 from . import metrics, train
 from .data import BG_CLASSES, FG_CLASSES, SHAPES, ShapesDataset, images_to_tensor
-from .checkpoints import (CheckpointError, check_same, float_state, half_state, load_checkpoint,
-                          resumable_loop, save_atomic)
+from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, save_atomic,
+                          train_to_the_end)
 
 N_HUES = 6
 HUE_NAMES = ("red", "yellow", "green", "cyan", "blue", "magenta")
@@ -126,13 +125,8 @@ def train_classifier(preset: str = "medium", size: int = 32, steps: int = 8000,
         if (step + 1) % 100 == 0:
             return {"step": step + 1, "loss": loss.item()}, None
 
-    with tempfile.TemporaryDirectory() as tmp:
-        done = resumable_loop(Path(run_dir or tmp), cfg, {"model": model, "opt": opt, "sched": sched},
-                              rng, one_step, steps=steps, checkpoint_every=250,
-                              desc=f"factor classifier {preset}", progress=progress,
-                              check=lambda ckpt, path: check_same(ckpt["config"], cfg, vars(cfg), path, "setting"))
-    if done < steps:
-        raise CheckpointError(f"stopped at step {done} of {steps}; run the same command to resume")
+    train_to_the_end(run_dir, cfg, {"model": model, "opt": opt, "sched": sched}, rng, one_step, steps,
+                     f"factor classifier {preset}", progress)
     return model.eval(), heldout_accuracy(model, preset, size)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,8 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .checkpoints import (CheckpointError, check_same, float_state, half_state, load_checkpoint,
-                          resumable_loop, save_atomic)
+from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, save_atomic,
+                          train_to_the_end)
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 
@@ -73,13 +72,8 @@ def train_oracle(size: int = 32, steps: int = 3000, batch_size: int = 64, n_trai
         if (step + 1) % 100 == 0:
             return {"step": step + 1, "loss": loss.item()}, None
 
-    with tempfile.TemporaryDirectory() as tmp:
-        done = resumable_loop(Path(run_dir or tmp), cfg, {"model": model, "opt": opt, "sched": sched},
-                              rng, one_step, steps=steps, checkpoint_every=250,
-                              desc=f"oracle {size}px", progress=progress,
-                              check=lambda ckpt, path: check_same(ckpt["config"], cfg, vars(cfg), path, "setting"))
-    if done < steps:
-        raise CheckpointError(f"stopped at step {done} of {steps}; run the same command to resume")
+    train_to_the_end(run_dir, cfg, {"model": model, "opt": opt, "sched": sched}, rng, one_step, steps,
+                     f"oracle {size}px", progress)
     return model, evaluate(model, size)
 
 

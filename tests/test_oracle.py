@@ -66,3 +66,11 @@ def test_shipped_64px_oracle_still_reaches_its_heldout_iou_on_easy():
     scores = oracle.evaluate(model, 64, n=200)
     assert abs(scores["easy"] - info["heldout_iou"]["easy"]) < 0.03
     assert scores["easy"] >= 0.9
+
+
+def test_oracle_training_resumes_from_its_run_folder_and_refuses_other_settings(tmp_path):
+    first, _ = oracle.train_oracle(32, steps=4, batch_size=4, n_train=16, progress=False, run_dir=tmp_path)
+    again, _ = oracle.train_oracle(32, steps=4, batch_size=4, n_train=16, progress=False, run_dir=tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), again.state_dict().values()))
+    with pytest.raises(CheckpointError, match="another setting.*batch_size"):
+        oracle.train_oracle(32, steps=4, batch_size=8, n_train=16, progress=False, run_dir=tmp_path)
