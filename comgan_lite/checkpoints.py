@@ -30,6 +30,9 @@ import torch
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "metrics.jsonl"
+LOCK = "run.lock"            # held while a process trains into the folder
+RESUMABLE_CHANGES = ("steps", "log_every", "snapshot_every", "checkpoint_every", "keep_every",
+                     "threads")   # the only settings a resumed run may change
 
 
 class CheckpointError(RuntimeError):
@@ -128,9 +131,11 @@ def config_from_dict(config_class, saved: dict):
     return config_class(**{k: v for k, v in saved.items() if k in known})
 
 
-def check_same(saved: dict, cfg, keys, path: Path, what: str = "architecture") -> None:
-    """Refuse to resume ``path`` when any of ``keys`` differs between the saved config and
-    ``cfg``, naming every difference."""
+def check_same(saved: dict, cfg, keys=None, path: Path = Path("."), what: str = "configuration") -> None:
+    """Refuse to resume ``path`` when any of ``keys`` (default: every setting but those in
+    RESUMABLE_CHANGES) differs between the saved config and ``cfg``, naming every difference."""
+    if keys is None:
+        keys = [f.name for f in fields(cfg) if f.name not in RESUMABLE_CHANGES]
     defaults = type(cfg)()
     diff = {k: (saved.get(k, getattr(defaults, k)), getattr(cfg, k)) for k in keys
             if saved.get(k, getattr(defaults, k)) != getattr(cfg, k)}
@@ -138,6 +143,24 @@ def check_same(saved: dict, cfg, keys, path: Path, what: str = "architecture") -
         said = ", ".join(f"{k}: checkpoint {a!r} vs requested {b!r}" for k, (a, b) in diff.items())
         raise CheckpointError(f"{path} was trained with another {what} ({said}). Use "
                               "another --out folder, or the checkpoint's own settings.")
+
+
+def require(cfg, positive=(), choices=None, within=None) -> None:
+    """Validate a config dataclass: every field in ``positive`` > 0, every field of ``choices``
+    ({name: allowed}) among its allowed values, every field of ``within`` ({name: (low, high)})
+    with low <= value < high.  Raises ValueError naming the option and what it accepts."""
+    def flag(name):
+        return "--" + name.replace("_", "-")
+    for name in positive:
+        if not getattr(cfg, name) > 0:
+            raise ValueError(f"{flag(name)} must be positive, not {getattr(cfg, name)!r}")
+    for name, allowed in (choices or {}).items():
+        if getattr(cfg, name) not in allowed:
+            raise ValueError(f"{flag(name)} must be one of {', '.join(map(str, allowed))}, "
+                             f"not {getattr(cfg, name)!r}")
+    for name, (low, high) in (within or {}).items():
+        if not low <= getattr(cfg, name) < high:
+            raise ValueError(f"{flag(name)} must be at least {low} and below {high}, not {getattr(cfg, name)!r}")
 
 
 def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
@@ -154,6 +177,9 @@ def config_parser(config_class, description: str, out_help: str) -> argparse.Arg
             kind = {"int": int, "float": float, "str": str, "int | None": int}.get(str(f.type), type(f.default))
             p.add_argument(f"--{flag}", type=kind, default=f.default)
     p.add_argument("--out", required=True, help=out_help)
+    p.add_argument("--force", action="store_true",
+                   help="train into an --out folder that holds files but no checkpoint (a finished "
+                        "or shipped run), replacing its log and generator")
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -161,6 +187,56 @@ def config_parser(config_class, description: str, out_help: str) -> argparse.Arg
 # ----------------------------------------------------------------------------------------------
 # The loop
 # ----------------------------------------------------------------------------------------------
+class RunLock:
+    """Held while a process trains into a folder: a second process on the same folder stops
+    with a message instead of mixing its steps into the first one's checkpoint."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK
+
+    def __enter__(self):
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = int(self.path.read_text() or 0)
+            if pid and pid != os.getpid() and _alive(pid):
+                raise CheckpointError(f"{self.path.parent} is in use by another training process "
+                                      f"(pid {pid}); wait for it to finish, or use another --out folder")
+            self.path.unlink(missing_ok=True)        # left behind by a process that died
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return self
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_fresh(out: Path, force: bool = False) -> None:
+    """A folder with files but no checkpoint is a finished or shipped run: refuse to train into
+    it (its generator and log would be overwritten and appended to) unless ``force``, which
+    clears the old log and generator first."""
+    leftovers = sorted(p.name for p in out.iterdir() if p.name != LOCK) if out.exists() else []
+    if not leftovers or (out / CHECKPOINT).exists():
+        return
+    if not force:
+        raise CheckpointError(f"{out} already holds {', '.join(leftovers[:5])} but no {CHECKPOINT} to "
+                              "resume (a finished or shipped run?). Use another --out folder, or "
+                              "pass --force to train over it.")
+    for name in (LOG, "generator.pt", "segmenter.pt", "eval.json", "milestones.json"):
+        (out / name).unlink(missing_ok=True)
+
+
 class _StopRequests:
     """While active, SIGTERM and Ctrl-C (SIGINT) only set ``self.signal``: the loop finishes the
     step it is in, saves and stops.  Handlers can only be set from the main thread."""
@@ -204,7 +280,7 @@ def resume(path: Path, parts: dict, rng: torch.Generator, check=None) -> tuple[i
 def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *, steps: int,
                    checkpoint_every: int, desc: str, progress: bool = True,
                    stop_after: int | None = None, check=None, after_step=None, on_log=None,
-                   shown=()) -> int:
+                   shown=(), force: bool = False) -> int:
     """Run ``step_fn(step)`` for step = 0, 1, ... until ``steps``, resuming from ``out``.
 
     ``parts`` maps checkpoint keys to objects with ``state_dict``/``load_state_dict`` (modules,
@@ -212,8 +288,18 @@ def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *
     from an older checkpoint).  ``step_fn`` returns None or ``(row, batch)``: the row gets the
     minutes so far and goes to the log; ``on_log(row, batch)`` sees it too.  ``after_step(step)``
     runs after each step (snapshots); ``check(checkpoint, path)`` may refuse a checkpoint.
+    A folder that holds a finished or shipped run is refused unless ``force`` (``check_fresh``);
+    a folder another process trains into is refused (``RunLock``).
     Returns the step reached; raises KeyboardInterrupt after saving if Ctrl-C stopped it."""
+    check_fresh(out, force)
     out.mkdir(parents=True, exist_ok=True)
+    with RunLock(out):
+        return _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress,
+                     stop_after, check, after_step, on_log, shown)
+
+
+def _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress, stop_after,
+          check, after_step, on_log, shown) -> int:
     path = out / CHECKPOINT
     step, minutes_before = resume(path, parts, rng, check) if path.exists() else (0, 0.0)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))

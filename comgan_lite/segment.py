@@ -31,10 +31,10 @@ import torch.nn.functional as F_
 
 from . import losses, metrics, nets
 from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
-                          config_parser, float_state, half_state, load_checkpoint, resumable_loop,
-                          save_atomic)
+                          config_parser, float_state, half_state, load_checkpoint, require,
+                          resumable_loop, save_atomic)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
-from .data import DATA_DIR, DatasetError, images_to_tensor, load_arrays
+from .data import DATA_DIR, DATASETS, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
 from .train import draw_inputs, load_generator, standing_statistics
 
@@ -71,6 +71,13 @@ class SegConfig:
     threads: int = 1
 
     ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
+
+    def __post_init__(self):
+        require(self, positive=("steps", "batch_size", "lr", "width", "levels", "ndf", "n_standing",
+                                "n_train", "log_every", "checkpoint_every", "threads"),
+                choices={"mode": MODES, "dataset": DATASETS, "size": (32, 64),
+                         "polarity": ("auto", "keep", "invert")},
+                within={"lambda_cons": (0.0, float("inf"))})
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -229,19 +236,13 @@ def supervised_step(s, opt_s, x, m) -> tuple[dict, dict]:
     return {"loss_bce": loss.item()}, {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": m}
 
 
-def check_config(cfg: SegConfig) -> None:
-    if cfg.mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {cfg.mode!r}")
-    if cfg.mode != "supervised" and not cfg.generator:
-        raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
-
-
 def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
-          on_log=None) -> Path:
+          on_log=None, force: bool = False) -> Path:
     """Train (or resume) S into folder ``out``; writes ``segmenter.pt`` when done.
     ``on_log(row, batch)`` is called with each logged row and a dict of tensors to draw
     (x_bar, m_bar, S(x_bar), x, S(x)).  Returns the path of the log."""
-    check_config(cfg)
+    if cfg.mode != "supervised" and not cfg.generator:
+        raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
     out = Path(out)
     torch.set_num_threads(cfg.threads)
     device = get_device()
@@ -277,13 +278,14 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
                     "area_x": float((shown["s_x"] > 0.5).float().mean())}, shown
 
     def check(ckpt: dict, path: Path):
-        check_same(ckpt["config"], cfg, ("mode",) + cfg.ARCHITECTURE, path, "mode or architecture")
+        check_same(ckpt["config"], cfg, None, path)
 
     s.train(), d.train()
     step = resumable_loop(out, cfg, {"s": s, "d": d, "opt_s": opt_s, "opt_d": opt_d}, rng, one_step,
                           steps=cfg.steps, checkpoint_every=cfg.checkpoint_every,
                           desc=f"S {cfg.mode} {cfg.dataset}", progress=progress,
-                          stop_after=stop_after, check=check, on_log=on_log, shown=("val_iou",))
+                          stop_after=stop_after, check=check, on_log=on_log, shown=("val_iou",),
+                          force=force)
     if step >= cfg.steps:
         export_segmenter(s, cfg, out / SEGMENTER,
                          inverted=None if pairs is None else pairs.inverted)
@@ -319,10 +321,15 @@ def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]
 
 
 def main(argv=None):
-    a = vars(config_parser(SegConfig, __doc__, "run folder (checkpoint, log, segmenter.pt)").parse_args(argv))
-    out, progress = a.pop("out"), not a.pop("no_progress")
+    parser = config_parser(SegConfig, __doc__, "run folder (checkpoint, log, segmenter.pt)")
+    a = vars(parser.parse_args(argv))
+    out, progress, force = a.pop("out"), not a.pop("no_progress"), a.pop("force")
     try:
-        train(SegConfig(**a), out, progress=progress)
+        cfg = SegConfig(**a)
+    except ValueError as e:
+        parser.error(str(e))                            # one line, exit status 2, nothing written
+    try:
+        train(cfg, out, progress=progress, force=force)
     except (CheckpointError, DatasetError, ValueError) as e:
         raise SystemExit(f"error: {e}")
     except KeyboardInterrupt:

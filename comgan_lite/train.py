@@ -20,9 +20,10 @@ import torch.nn.functional as F_
 
 from . import compose, losses, nets
 from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_parser,  # noqa: F401
-                          float_state, half_state, load_checkpoint, resumable_loop, save_atomic)
+                          float_state, half_state, load_checkpoint, require, resumable_loop,
+                          save_atomic)
 from .checkpoints import config_from_dict as _config_from_dict
-from .data import images_to_tensor, load_arrays
+from .data import DATASETS, images_to_tensor, load_arrays
 from .runtime import get_device
 
 
@@ -73,9 +74,19 @@ class TrainConfig:
         for k, old in self.LEGACY_DEFAULTS.items():
             if getattr(self, k) == old:
                 setattr(self, k, None)
+        require(self, positive=("steps", "batch_size", "lr_g", "lr_d", "ndf", "n_train",
+                                "log_every", "snapshot_every", "checkpoint_every", "threads"),
+                choices={"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS)},
+                within={"ema": (0.0, 1.0), "beta": (0.0, float("inf")), "keep_every": (0, 2**31),
+                        "n_codes": (2, 1025)})
+        for name in ("width", "head_width", "n_res", "n_res_mask"):
+            value = getattr(self, name)
+            if value is not None and (value < 0 or value == 0 and "width" in name):
+                raise ValueError(f"--{name.replace('_', '-')} must be positive, not {value!r}")
 
 
 Z_DIM = 64
+FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
 
 
 def config_from_dict(saved: dict) -> TrainConfig:
@@ -203,20 +214,20 @@ def grad_norm(params) -> float:
 # The run
 # ----------------------------------------------------------------------------------------------
 def check_resumable(cfg: TrainConfig, ckpt: dict, path: Path) -> None:
-    """Refuse to resume a checkpoint of another architecture, or one without the EMA ``cfg``
-    keeps."""
-    check_same(asdict(config_from_dict(ckpt["config"])), cfg, TrainConfig.ARCHITECTURE, path)
+    """Refuse to resume a checkpoint trained with other settings (only steps and the intervals
+    may change), or one without the EMA ``cfg`` keeps."""
+    check_same(asdict(config_from_dict(ckpt["config"])), cfg, None, path)
     if cfg.ema > 0 and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} was trained without --ema; resume it without "
                               "--ema, or use another --out folder.")
 
 
 def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
-          on_log=None):
+          on_log=None, force: bool = False):
     """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
     this call (tests use it to simulate an interruption).  ``on_log(row, batch)`` is called with
     every logged row and that step's generator output (detached), e.g. for a live plot.
-    Returns the path of the log."""
+    ``force``: train over a folder that holds a finished run.  Returns the path of the log."""
     out = Path(out)
     torch.set_num_threads(cfg.threads)
     device = get_device()
@@ -263,7 +274,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     step = resumable_loop(out, cfg, parts, rng, one_step, steps=cfg.steps,
                           checkpoint_every=cfg.checkpoint_every, desc=f"{cfg.family} {cfg.preset}",
                           progress=progress, stop_after=stop_after, check=partial(check_resumable, cfg),
-                          after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"))
+                          after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"), force=force)
     if step >= cfg.steps:
         export_generator(g, cfg, out / "generator.pt", g_ema)
     print(f"{out}: step {step}/{cfg.steps}")
@@ -360,10 +371,15 @@ def save_snapshot(g, inputs: tuple, path: Path) -> None:
 
 
 def main(argv=None):
-    args = vars(config_parser(TrainConfig, __doc__, "run folder (checkpoint, log, snapshots)").parse_args(argv))
-    out, progress = args.pop("out"), not args.pop("no_progress")
+    parser = config_parser(TrainConfig, __doc__, "run folder (checkpoint, log, snapshots)")
+    args = vars(parser.parse_args(argv))
+    out, progress, force = args.pop("out"), not args.pop("no_progress"), args.pop("force")
     try:
-        train(TrainConfig(**args), out, progress=progress)
+        cfg = TrainConfig(**args)
+    except ValueError as e:
+        parser.error(str(e))                            # one line, exit status 2, nothing written
+    try:
+        train(cfg, out, progress=progress, force=force)
     except CheckpointError as e:
         raise SystemExit(f"error: {e}")
     except KeyboardInterrupt:

@@ -108,7 +108,7 @@ def test_checkpoint_of_another_mode_or_architecture_is_refused(tmp_path, tiny_ge
             segment.train(other, tmp_path, progress=False)
 
 
-def test_bad_files_and_settings_get_clear_errors(tmp_path, tiny_generator):
+def test_bad_files_and_settings_get_clear_errors(tmp_path, tiny_generator, capsys):
     bad = tmp_path / "segmenter.pt"
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
@@ -120,9 +120,11 @@ def test_bad_files_and_settings_get_clear_errors(tmp_path, tiny_generator):
         segment.load_segmenter(tiny_generator / "generator.pt")
     with pytest.raises(ValueError, match="needs --generator"):
         segment.train(segment.SegConfig(mode="ds", **TINY), tmp_path / "x", progress=False)
-    with pytest.raises(SystemExit, match="choose one of"):
+    with pytest.raises(SystemExit) as stop:
         segment.main(["--mode", "supervised", "--dataset", "birds", "--out", str(tmp_path / "y"),
                       "--no-progress"])
+    assert stop.value.code == 2 and "--dataset must be one of easy" in capsys.readouterr().err
+    assert not (tmp_path / "y").exists()                          # refused before writing anything
 
 
 def test_scores_report_fixed_and_best_of_two_separately():

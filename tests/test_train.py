@@ -59,7 +59,7 @@ def test_shipped_generator_round_trip(tmp_path):
 
 def test_checkpoint_from_another_architecture_is_refused(tmp_path):
     train.train(_cfg(steps=2), tmp_path, progress=False)
-    with pytest.raises(CheckpointError, match="another architecture.*family"):
+    with pytest.raises(CheckpointError, match="another configuration.*family"):
         train.train(_cfg(family="pi1", steps=4), tmp_path, progress=False)
 
 
@@ -124,3 +124,50 @@ def test_a_damaged_last_log_line_is_dropped_on_resume(tmp_path):
     with pytest.warns(UserWarning, match="unfinished last line"):
         train.train(_cfg(steps=4), tmp_path, progress=False)
     assert [r["step"] for r in _log(tmp_path / "metrics.jsonl")] == [1, 2, 4]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["--steps", "-5"], "--steps must be positive"), (["--steps", "0"], "--steps must be positive"),
+    (["--batch-size", "0"], "--batch-size must be positive"), (["--ema", "1.5"], "--ema must be at least 0"),
+    (["--family", "pi3"], "--family must be one of comgan"), (["--preset", "nope"], "--preset must be one of"),
+    (["--size", "48"], "--size must be one of 32, 64"), (["--n-codes", "0"], "--n-codes must be at least 2"),
+    (["--threads", "0"], "--threads must be positive"), (["--log-every", "0"], "--log-every must be positive"),
+    (["--width", "-3"], "--width must be positive")])
+def test_bad_options_stop_with_one_line_and_write_nothing(tmp_path, capsys, argv, said):
+    with pytest.raises(SystemExit) as stop:
+        train.main(argv + ["--out", str(tmp_path / "run"), "--no-progress"])
+    assert stop.value.code == 2 and said in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_with_other_settings_is_refused_listing_every_difference(tmp_path):
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    with pytest.raises(CheckpointError, match="beta: checkpoint 0.1 vs requested 1.0, lr_g.*another --out"):
+        train.train(_cfg(steps=4, beta=1.0, lr_g=1e-3), tmp_path, progress=False)
+    train.train(_cfg(steps=4, log_every=1, checkpoint_every=1), tmp_path, progress=False)   # may change
+    assert _log(tmp_path / "metrics.jsonl")[-1]["step"] == 4
+
+
+def test_a_finished_or_shipped_folder_is_refused_unless_forced(tmp_path):
+    (tmp_path / "generator.pt").write_bytes(b"shipped")
+    (tmp_path / "metrics.jsonl").write_text('{"step": 1}\n')
+    with pytest.raises(CheckpointError, match="no checkpoint.pt to resume.*--force"):
+        train.train(_cfg(steps=2), tmp_path, progress=False)
+    assert (tmp_path / "generator.pt").read_bytes() == b"shipped"      # nothing touched
+    train.train(_cfg(steps=2), tmp_path, progress=False, force=True)
+    assert [r["step"] for r in _log(tmp_path / "metrics.jsonl")] == [1, 2]   # the old log is gone
+
+
+def test_a_second_process_on_the_same_folder_is_refused(tmp_path):
+    import subprocess
+    import sys
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        tmp_path.joinpath("run.lock").write_text(str(sleeper.pid))     # as a live run holds it
+        with pytest.raises(CheckpointError, match=f"in use by another training process \\(pid {sleeper.pid}\\)"):
+            train.train(_cfg(steps=2), tmp_path, progress=False)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    train.train(_cfg(steps=2), tmp_path, progress=False)               # a dead holder's lock is taken over
+    assert not (tmp_path / "run.lock").exists()
