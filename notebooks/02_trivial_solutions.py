@@ -36,8 +36,8 @@
 # discriminator trained against each other with the non-saturating loss.
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 2 minutes of
-# computing on a 2-core laptop CPU (two live trainings of 300 steps; the shipped runs' scores are
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about 7 minutes of
+# computing on a 2-core laptop CPU (two live trainings of 300 steps, about 5 minutes; the shipped runs' scores are
 # read from their files), and 50 minutes of reading. The shipped runs of notebooks 02 and 03 took about 18 hours of
 # single-thread CPU time to train (two at a time), most of it the long runs of section 5 and
 # the 64 px runs of section 8; section 4 says how to redo them.

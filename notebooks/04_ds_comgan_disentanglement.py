@@ -36,7 +36,7 @@
 # Notebooks 01 (eq. 1), 02 (trivial solutions, faithfulness) and 03 (ComGAN, polarity).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 45 s. Full mode: about 4 minutes of
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 45 s. Full mode: about 9 minutes of
 # computing on a 2-core laptop CPU, most of it a live training of 200 steps (about 3 minutes;
 # the scores of the eight shipped generators are read from their `eval.json`), and 45 minutes
 # of reading.
