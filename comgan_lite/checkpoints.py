@@ -71,7 +71,9 @@ def load_checkpoint(path: str | Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated, corrupt, or not a checkpoint at all
-        reason = str(e).split("\n")[0]          # torch's own advice to retry unsafely is cut
+        reason = str(e).split("\n")[0]
+        if "Weights only load failed" in reason:  # never pass on torch's advice to load unsafely
+            reason = "it holds Python objects other than tensors and plain data, refused for safety"
         raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {reason}). "
                               "Delete it to start afresh, or restore it from data/.") from e
 

@@ -171,3 +171,14 @@ def test_a_second_process_on_the_same_folder_is_refused(tmp_path):
         sleeper.wait()
     train.train(_cfg(steps=2), tmp_path, progress=False)               # a dead holder's lock is taken over
     assert not (tmp_path / "run.lock").exists()
+
+
+def test_a_pickle_with_code_is_refused_without_inviting_an_unsafe_retry(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ("this must never run",))
+    torch.save({"g": Evil(), "config": {}}, tmp_path / "generator.pt")
+    with pytest.raises(CheckpointError) as refused:
+        train.load_generator(tmp_path / "generator.pt")
+    said = str(refused.value)
+    assert "refused for safety" in said and "weights_only" not in said and "can still be loaded" not in said
