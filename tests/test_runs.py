@@ -121,7 +121,7 @@ def test_reproduce_command_rebuilds_the_same_config(monkeypatch, tmp_path):
     from pathlib import Path
     module = _reproduce_runs()
     seen = {}
-    monkeypatch.setattr(train, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
+    monkeypatch.setattr(train, "train", lambda cfg, out, progress, force=False: seen.update(cfg=cfg, out=out))
     for cfg in (TrainConfig(family="pi2", beta=1.0, seed=2, steps=2000),
                 TrainConfig(n_res=4, head_width=64, mask_init_logit=-8.0, spectral_norm=True),
                 TrainConfig(family="dscomgan", info=False, global_features=False, tie_codes=True, ema=0.995)):
@@ -138,7 +138,7 @@ def test_segment_command_rebuilds_the_same_config(monkeypatch, tmp_path):
     from comgan_lite import segment
     module = _reproduce_runs()
     seen = {}
-    monkeypatch.setattr(segment, "train", lambda cfg, out, progress: seen.update(cfg=cfg, out=out))
+    monkeypatch.setattr(segment, "train", lambda cfg, out, progress, force=False: seen.update(cfg=cfg, out=out))
     for cfg in (segment.SegConfig(mode="ds", generator="data/runs/g", dataset="emoji", steps=1500),
                 segment.SegConfig(mode="supervised", dataset="hard", ema=False, polarity="keep")):
         cmd = module.segment_command(asdict(cfg), tmp_path / "x")
