@@ -216,10 +216,10 @@ def grad_norm(params) -> float:
 def check_resumable(cfg: TrainConfig, ckpt: dict, path: Path) -> None:
     """Refuse to resume a checkpoint trained with other settings (only steps and the intervals
     may change), or one without the EMA ``cfg`` keeps."""
-    check_same(asdict(config_from_dict(ckpt["config"])), cfg, None, path)
     if cfg.ema > 0 and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} was trained without --ema; resume it without "
                               "--ema, or use another --out folder.")
+    check_same(asdict(config_from_dict(ckpt["config"])), cfg, None, path)
 
 
 def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
