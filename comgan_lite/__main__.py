@@ -1,4 +1,4 @@
-"""Command line: ``python -m comgan_lite doctor``."""
+"""Command line: ``python -m comgan_lite doctor`` and ``python -m comgan_lite student``."""
 from __future__ import annotations
 
 import argparse
@@ -67,9 +67,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m comgan_lite")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="print versions, device, threads and the widget extension")
+    sub.add_parser("student", help="write notebooks/student/ (answers removed) and "
+                                   "notebooks/answer_key.md from the teachers' notebooks")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return doctor()
+    if args.command == "student":
+        from .student import NOTEBOOKS, build
+        for path in build():
+            print(f"wrote {path.relative_to(NOTEBOOKS.parent)}")
+        return 0
     return 2
 
 

@@ -9,6 +9,21 @@ import torch
 from .compose import compose
 
 
+def verify(check, right, wrong, *inputs) -> None:
+    """Teachers' cells: ``check`` must accept the reference answer ``right`` and reject ``wrong``
+    with a hint (the test suite runs every notebook's ``verify`` cells)."""
+    import contextlib
+    import io
+    if check(right, *inputs) is not True:
+        raise AssertionError(f"{check.__name__} rejects the reference answer {right!r}")
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        verdict = check(wrong, *inputs)
+    if verdict is not False or "Hint:" not in said.getvalue():
+        raise AssertionError(f"{check.__name__} does not reject the wrong answer {wrong!r} with a hint")
+    print(f"The checker rejects {wrong!r} with: {said.getvalue().strip()}")
+
+
 def _verdict(ok: bool, hint: str) -> bool:
     print("Correct!" if ok else f"Not yet. Hint: {hint}")
     return ok
@@ -41,8 +56,9 @@ def check_mask_gradient(answer, fg: torch.Tensor, bg: torch.Tensor) -> bool | No
     compose(fg, bg, m).sum().backward()
     answer = torch.as_tensor(answer, dtype=fg.dtype)
     ok = answer.shape == m.grad.shape and torch.allclose(answer, m.grad, atol=1e-5)
-    return _verdict(ok, "dL/dx is 1 at every pixel and channel; use the identity "
-                        "dL/dm = sum over c of dL/dx * (x_f - x_b), keeping a 1 x H x W shape")
+    return _verdict(ok, "by eq. 1, how much does one composite pixel change when m grows at that "
+                        "pixel? dL/dx is 1 everywhere; add up the three channels and keep a "
+                        "1 x H x W shape")
 
 
 def check_sigmoid_peak(answer) -> bool | None:
@@ -54,7 +70,7 @@ def check_sigmoid_peak(answer) -> bool | None:
         ok = abs(m - 0.5) < 1e-3 and abs(peak - 0.25) < 1e-3
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "answer a pair (m, m*(1-m)); differentiate m - m^2")
+    return _verdict(ok, "answer a pair (m, slope); where does the derivative of m - m^2 vanish?")
 
 
 def check_trivial_kind(answers) -> bool | None:
@@ -78,7 +94,7 @@ def check_saturation_factor(answer) -> bool | None:
         ok = abs(float(answer) - expected) < 0.02 * expected
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "m = sigmoid(-8) = 1 / (1 + e^8); then multiply m by 1 - m")
+    return _verdict(ok, "compute m = sigmoid(-8) first: how close to 0 is it, and what is 1 - m?")
 
 
 def sgd_escape_steps(s0: float = -8.0, lr: float = 0.05, target: float = 0.0) -> int:
@@ -117,7 +133,7 @@ def check_slowest_family(answer, rows: list[dict]) -> bool | None:
              for f in {r["family"] for r in rows}}
     expected = min(means, key=means.get)
     return _verdict(str(answer).strip().lower() == expected,
-                    "group the rows by 'family' and average 'iou_best_of_two'")
+                    "group the rows by family and average their best-of-two score")
 
 
 def check_trunk_share(answer, table: dict[str, int]) -> bool | None:
@@ -129,7 +145,8 @@ def check_trunk_share(answer, table: dict[str, int]) -> bool | None:
         ok = abs(float(answer) - expected) < 0.005
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "divide parameter_table(g)['trunk'] by parameter_table(g)['total']")
+    return _verdict(ok, "nets.parameter_table lists the parameters part by part; a share is one "
+                        "part over the whole")
 
 
 def check_inverted_faithfulness(answer, batch: dict) -> bool | None:
@@ -144,8 +161,8 @@ def check_inverted_faithfulness(answer, batch: dict) -> bool | None:
         ok = abs(float(answer) - expected) < 0.005
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "seen = evaluate.oracle_model().predict(batch['image']) > 0.5, then "
-                        "metrics.iou(1 - batch['mask'], seen).mean()")
+    return _verdict(ok, "the oracle predicts a probability per pixel: threshold it at 0.5. Then "
+                        "compare it with the inverted mask, image by image, and average")
 
 
 def check_deep_mask_parameters(answer) -> bool | None:
@@ -158,8 +175,8 @@ def check_deep_mask_parameters(answer) -> bool | None:
         ok = int(answer) == expected
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "nets.make_generator('comgan', 32, n_res_mask=2), then count the "
-                        "parameters of its .mask")
+    return _verdict(ok, "build the generator with the setting the question names, then count the "
+                        "parameters of its mask head only")
 
 
 def check_coded_head_channels(answer, g) -> bool | None:
@@ -172,20 +189,24 @@ def check_coded_head_channels(answer, g) -> bool | None:
         ok = int(answer) == expected
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "phi's channels (g.features(z)[0].shape[1]) plus the N planes of the "
-                        "tiled one-hot code (g.n_codes)")
+    return _verdict(ok, "eq. 5: F reads the trunk's features and the code. How many channels does "
+                        "phi have (run g.features on a few z), and how many planes does a tiled "
+                        "one-hot code add?")
 
 
-def check_code_pairs(answer_tied, answer_independent, n_codes: int) -> bool | None:
-    """04, exercise 2: how many different (f, b) pairs training ever shows the generator, with
-    tied codes (b = f) and with independent codes."""
-    if _unanswered(answer_tied) or _unanswered(answer_independent):
+def check_code_pairs(answer, n_codes: int) -> bool | None:
+    """04, exercise 2: how many different (f, b) pairs training ever shows the generator, as a
+    pair (with tied codes b = f, with independent codes)."""
+    pending = answer is None or (isinstance(answer, (tuple, list)) and None in answer)
+    if _unanswered(None if pending else answer):
         return None
     try:
-        ok = int(answer_tied) == n_codes and int(answer_independent) == n_codes ** 2
+        tied, independent = answer
+        ok = int(tied) == n_codes and int(independent) == n_codes ** 2
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "with b = f, choosing f fixes the pair; independently, every f meets every b")
+    return _verdict(ok, "with b = f, how many choices are left once f is drawn? With independent "
+                        "codes, f and b are drawn separately")
 
 
 def check_change_rate(answer, g, classifier, which: str, factor: str, n: int = 128) -> bool | None:
@@ -203,8 +224,8 @@ def check_change_rate(answer, g, classifier, which: str, factor: str, n: int = 1
         ok = abs(float(answer) - expected) < 0.02
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, f"predict before and after factors.resample(inputs, {which!r}, ...), "
-                        f"then compare the '{factor}' predictions")
+    return _verdict(ok, f"predict '{factor}' for the same fixed inputs before and after resampling "
+                        f"{which!r} alone, and count how often the two predictions differ")
 
 
 def check_polarity(answer, masks: torch.Tensor) -> bool | None:
@@ -213,9 +234,8 @@ def check_polarity(answer, masks: torch.Tensor) -> bool | None:
         return None
     from .segment import object_is_inverted
     ok = isinstance(answer, bool) and answer == object_is_inverted(masks)
-    return _verdict(ok, "masks[:, 0, 8:24, 8:24].mean() is the centre; the border is rows 0 and "
-                        "-1 and columns 0 and -1. The object covers more of the centre. "
-                        "Answer True or False")
+    return _verdict(ok, "compare the mean mask value in the centre of the image with that on its "
+                        "border: the object covers more of the centre. Answer True or False")
 
 
 def check_consistency_loss(answer, s, x_bar: torch.Tensor, m_bar: torch.Tensor,
@@ -228,8 +248,8 @@ def check_consistency_loss(answer, s, x_bar: torch.Tensor, m_bar: torch.Tensor,
         ok = abs(float(answer) - expected) < 1e-3
     except (TypeError, ValueError):
         ok = False
-    return _verdict(ok, "S.predict gives S(x̄) in [0, 1]; take |S(x̄) - m̄|, average over every pixel "
-                        "of every image, and multiply by lambda = 2")
+    return _verdict(ok, "eq. 10 is a mean absolute difference between S's prediction and the "
+                        "generator's mask, scaled by lambda = 2; S.predict returns probabilities")
 
 
 def check_largest_gain(answer, table: dict) -> bool | None:
@@ -238,5 +258,5 @@ def check_largest_gain(answer, table: dict) -> bool | None:
         return None
     gain = {d: t["ds"]["iou"] - t["cons"]["iou"] for d, t in table.items()}
     ok = answer == max(gain, key=gain.get)
-    return _verdict(ok, "for each dataset d, table[d]['ds']['iou'] - table[d]['cons']['iou']; "
+    return _verdict(ok, "for each dataset, subtract the IoU of 'cons' from that of 'ds'; "
                         f"answer one of {sorted(table)}")

@@ -53,3 +53,11 @@ def scratch_dir(name: str) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def live_label(steps: int, full_steps: int) -> str:
+    """Title text for a live run's figure: says when the figure comes from quick mode's short
+    run rather than the full demonstration."""
+    if steps == full_steps:
+        return f"live run, {steps:,d} steps"
+    return f"quick-mode live run: {steps:,d} steps (full mode: {full_steps:,d})"

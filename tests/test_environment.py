@@ -32,3 +32,9 @@ def test_doctor_prints_versions_device_threads_and_widgets():
         assert word in out.stdout
     assert out.returncode in (0, 1)
     assert ("all good" in out.stdout) == (out.returncode == 0)
+
+
+def test_live_label_says_when_a_figure_is_from_quick_mode():
+    from comgan_lite.runtime import live_label
+    assert live_label(300, 300) == "live run, 300 steps"
+    assert "quick-mode" in live_label(20, 300) and "300" in live_label(20, 300)

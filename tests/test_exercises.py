@@ -99,10 +99,12 @@ def test_coded_head_channels():
 
 
 def test_code_pairs():
-    assert exercises.check_code_pairs(None, 64, 8) is None
-    assert exercises.check_code_pairs(8, 64, 8)
-    assert not exercises.check_code_pairs(64, 64, 8)
-    assert not exercises.check_code_pairs("eight", 64, 8)
+    assert exercises.check_code_pairs(None, 8) is None
+    assert exercises.check_code_pairs((8, None), 8) is None
+    assert exercises.check_code_pairs((8, 64), 8)
+    assert not exercises.check_code_pairs((64, 64), 8)
+    assert not exercises.check_code_pairs(("eight", 64), 8)
+    assert not exercises.check_code_pairs(8, 8)
 
 
 def test_change_rate():
@@ -116,3 +118,25 @@ def test_change_rate():
     assert exercises.check_change_rate(None, g, clf, "f", "fg_hue") is None
     assert exercises.check_change_rate(rate, g, clf, "f", "fg_hue")
     assert not exercises.check_change_rate(rate + 0.1, g, clf, "f", "fg_hue")
+
+
+def test_verify_accepts_the_reference_and_needs_a_rejected_wrong_answer(capsys):
+    import pytest
+    exercises.verify(exercises.check_sigmoid_peak, (0.5, 0.25), (0.5, 0.5))
+    assert "rejects (0.5, 0.5) with: Not yet. Hint:" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="rejects the reference answer"):
+        exercises.verify(exercises.check_sigmoid_peak, (0.5, 0.5), (0.5, 0.25))
+    with pytest.raises(AssertionError, match="does not reject"):
+        exercises.verify(exercises.check_sigmoid_peak, (0.5, 0.25), (0.5, 0.25))
+
+
+def test_hints_guide_without_printing_code(capsys):
+    """A hint names ideas, not the expression that answers the exercise."""
+    fg, bg = _layers()
+    exercises.check_mask_gradient(torch.zeros(1, 32, 32), fg, bg)
+    exercises.check_inverted_faithfulness(0.0, {"image": torch.zeros(2, 3, 32, 32),
+                                                "mask": torch.zeros(2, 1, 32, 32)})
+    exercises.check_largest_gain("nowhere", {"easy": {"ds": {"iou": 0.9}, "cons": {"iou": 0.8}}})
+    out = capsys.readouterr().out
+    for code in ("predict(", ".mean()", "metrics.iou(", "['ds']", "x_f - x_b"):
+        assert code not in out, code
