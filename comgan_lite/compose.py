@@ -14,8 +14,8 @@ SATURATION = 0.01  # a mask pixel is saturated when m (1 - m) < 0.01, i.e. m < 0
 # An image's mask is trivial when it holds (almost) no object or (almost) no scene: mean below
 # 0.01 or above 0.99, i.e. fewer than 1 % of the pixels on one side.  The smallest real objects
 # cover 6 % of the image on easy, 2.6 % on medium and 1.1 % on hard (1,000 test images at 32 px),
-# so no real mask counts as trivial.  (Logs shipped before 2026-11-27 used 0.05 / 0.95, which
-# counted 13 % of real medium masks, small objects, as trivial.)
+# so no real mask counts as trivial (a 0.05 / 0.95 cut would count 13 % of real medium masks,
+# the small objects, as trivial).
 TRIVIAL_LOW, TRIVIAL_HIGH = 0.01, 0.99
 NEAR_TRIVIAL_LOW, NEAR_TRIVIAL_HIGH = 0.05, 0.95   # 'nearly' trivial: less than the smallest real easy object
 

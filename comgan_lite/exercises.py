@@ -21,7 +21,8 @@ def verify(check, right, wrong, *inputs) -> None:
         verdict = check(wrong, *inputs)
     if verdict is not False or "Hint:" not in said.getvalue():
         raise AssertionError(f"{check.__name__} does not reject the wrong answer {wrong!r} with a hint")
-    print(f"The checker rejects {wrong!r} with: {said.getvalue().strip()}")
+    shown = f"a {tuple(wrong.shape)} tensor" if torch.is_tensor(wrong) else repr(wrong)
+    print(f"The checker rejects {shown} with: {said.getvalue().strip()}")
 
 
 def _verdict(ok: bool, hint: str) -> bool:
@@ -260,3 +261,29 @@ def check_largest_gain(answer, table: dict) -> bool | None:
     ok = answer == max(gain, key=gain.get)
     return _verdict(ok, "for each dataset, subtract the IoU of 'cons' from that of 'ds'; "
                         f"answer one of {sorted(table)}")
+
+
+def _settled_at(rows: list[dict], key: str, tol: float, last: int = 2) -> int | None:
+    """The first milestone step from which ``key`` stays inside a band ``tol`` wide until the
+    end of the run, the band holding at least ``last`` + 1 milestones (None: still moving)."""
+    for i, row in enumerate(rows):
+        later = [r[key] for r in rows[i:]]
+        if max(later) - min(later) <= tol:
+            return row["step"] if len(later) > last else None
+    return None
+
+
+def check_settling_step(answer, milestones: list[dict], tol: float,
+                        key: str = "iou_best_of_two") -> bool | None:
+    """A1, exercise 2: the step from which a long run's ``key`` stopped moving by the settling
+    rule (a band ``tol`` wide, kept to the last milestone, over at least three milestones)."""
+    if _unanswered(answer):
+        return None
+    expected = _settled_at(milestones, key, tol)
+    try:
+        ok = int(answer) == expected
+    except (TypeError, ValueError):
+        ok = False
+    return _verdict(ok, f"the rule compares every value from a milestone to the end of the run, not "
+                        f"only neighbouring milestones: from your step on, do all values fit in a "
+                        f"band {tol:g} wide, and from the milestone before it, do they not?")

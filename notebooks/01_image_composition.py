@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from comgan_lite import baselines, compose, exercises, losses, metrics, plots, runtime, widgets
+from comgan_lite import baselines, claims, compose, exercises, losses, metrics, plots, runtime, widgets
 from comgan_lite.data import ShapesDataset, images_to_tensor
 from comgan_lite.emoji import EmojiDataset
 
@@ -93,11 +93,11 @@ print("compose(x_f, x_b, m) rebuilds all 5 images (error below 1e-5):", error < 
 
 # %%
 n_eval = 100
-preset_rows, titles = [], []
+preset_rows, titles, grabcut_iou = [], [], {}
 for preset in ("easy", "medium", "hard"):
     data = ShapesDataset(preset, size=64, split="test", n=n_eval).arrays(cache=False, progress=False)
     predicted = baselines.grabcut(data["image"].transpose(0, 2, 3, 1))
-    score = metrics.iou(predicted, data["mask"]).mean()
+    score = grabcut_iou[preset] = float(metrics.iou(predicted, data["mask"]).mean())
     preset_rows.append(list(images_to_tensor(data["image"][:8])))
     titles.append(f"{preset}\nGrabCut IoU {score:.2f}")
 emoji = EmojiDataset(size=64, split="test", n=8)
@@ -113,7 +113,14 @@ plt.show()
 # flowers and cars (Noto Color Emoji, Apache-2.0) on procedural backgrounds and on photos of
 # grass, gravel and brick; it is our stand-in for the paper's CUB birds, Flowers and Cars, which
 # cannot be shipped here.
-#
+
+# %%
+claims.check(grabcut_iou["easy"], ">", 0.5, "on easy GrabCut finds most objects")
+claims.holds(grabcut_iou["hard"] < grabcut_iou["medium"] < grabcut_iou["easy"],
+             "GrabCut does worse as the preset gets harder",
+             ", ".join(f"{k} {v:.2f}" for k, v in grabcut_iou.items()))
+
+# %% [markdown]
 # ## 2. Try it: compose an image yourself
 #
 # Pick a foreground layer, a background layer and a mask. Change the mask's size and soften its
@@ -181,10 +188,16 @@ for name, (f, b, m) in triples.items():
 #   is, so the mask can be anything.
 #
 # Every later notebook tracks three numbers per batch (`comgan_lite.compose.diagnostics`):
-# the **per-image trivial share** (images whose mean mask is below 0.05 or above 0.95; per
-# image, because a batch can mix all-0 and all-1 masks and still average 0.4), the **soft-pixel
-# share** (pixels with $m(1-m) \ge 0.01$), and the **layer difference** $\overline{|x_f - x_b|}$.
-# Here they are for 64 images decomposed in the true way and in the two trivial ways.
+# the **per-image trivial share**, the **soft-pixel share** (pixels with $m(1-m) \ge 0.01$) and
+# the **layer difference** $\overline{|x_f - x_b|}$. One definition serves the whole series:
+#
+# > An image's mask is **trivial** when its mean is below 0.01 or above 0.99: fewer than 1 % of
+# > its pixels on one side. It is **nearly trivial** when its mean is below 0.05 or above 0.95.
+#
+# The smallest real object covers 6 % of an `easy` image, so no real mask is even nearly
+# trivial. The share is counted per image because a batch can mix all-0 and all-1 masks and
+# still average 0.4. Here are the three numbers for 64 images decomposed in the true way and in
+# the two trivial ways.
 
 # %%
 batch = [scenes[i] for i in range(64)]
@@ -206,8 +219,11 @@ plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
+print(f"trivial: mean mask below {compose.TRIVIAL_LOW} or above {compose.TRIVIAL_HIGH}; "
+      f"nearly trivial: below {compose.NEAR_TRIVIAL_LOW} or above {compose.NEAR_TRIVIAL_HIGH}")
 for name, d in decompositions.items():
     print(f"{name:>5}: " + ", ".join(f"{k} {d[k]:.2f}" for k in keys))
+smallest_object = float(A.mean((1, 2, 3)).min())
 
 # %% [markdown]
 # **What to notice.** The true decomposition has no trivial images, a few soft pixels (the
@@ -215,7 +231,14 @@ for name, d in decompositions.items():
 # every image is all-foreground or all-background, although the *batch* mean mask is 0.5). T2
 # is caught by the layer difference, which is exactly 0; its mask can look like anything
 # (here uniform noise, so almost every pixel is "soft").
-#
+
+# %%
+claims.check(smallest_object, ">", compose.NEAR_TRIVIAL_LOW, "no real mask is even nearly trivial")
+claims.check(decompositions["true"]["trivial"], "==", 0, "the true decomposition has no trivial images")
+claims.check(decompositions["T1"]["trivial"], "==", 1, "T1: every image's mask is trivial")
+claims.check(decompositions["T2"]["layer_difference"], "==", 0, "T2: the layer difference is exactly 0")
+
+# %% [markdown]
 # ## 5. Lemma 1: where the mask's gradient comes from
 #
 # A generator learns from the gradient of its loss $L$ (computed by the discriminator from the
@@ -295,9 +318,20 @@ plt.show()
 # **What to notice.** In the healthy case every pixel's logit gets some gradient: the
 # critic's verdict, projected on $x_f - x_b$ and scaled by $m(1-m) \approx 0.05$. With identical
 # layers the gradient is exactly zero. With a saturated mask (logits $\pm 20$) it is about
-# $e^{-20} \approx 2\cdot10^{-9}$ times smaller than in the healthy case. Both collapses are
-# gradual, not only at the extremes. Below we slide from the true layers towards identical
-# layers ($x_f \to x_b$) and from a crisp mask towards a saturated one
+# $4\cdot10^{-8}$ times the healthy one: the ratio of the sigmoid's slopes,
+# $m(1-m) \approx e^{-20} \approx 2\cdot10^{-9}$ at $\pm 20$ against $0.045$ at $\pm 3$.
+
+# %%
+ratio = float(grads["T1: saturated mask"].norm() / grads["healthy"].norm())
+slopes = float((torch.sigmoid(torch.tensor(20.0)) * torch.sigmoid(torch.tensor(-20.0)))
+               / (torch.sigmoid(torch.tensor(3.0)) * torch.sigmoid(torch.tensor(-3.0))))
+print(f"saturated / healthy: {ratio:.1e}; ratio of the slopes m(1 - m): {slopes:.1e}")
+claims.check(float(grads["T2: x_f = x_b"].norm()), "==", 0, "with identical layers the gradient is exactly zero")
+claims.between(ratio, 3e-8, 5e-8, "a saturated mask's gradient is about 4e-8 times the healthy one")
+
+# %% [markdown]
+# Both collapses are gradual, not only at the extremes. Below we slide from the true layers
+# towards identical layers ($x_f \to x_b$) and from a crisp mask towards a saturated one
 # (multiplying the logits by $k$).
 
 # %%
@@ -318,7 +352,13 @@ plt.show()
 # proportional to how different the layers are. On the right, every doubling of the logits
 # costs orders of magnitude: at $k = 8$ (logits $\pm 24$) the gradient is about $10^{-12}$,
 # and at $k = 16$ it underflows to exactly 0 in 32-bit floats.
-#
+
+# %%
+at_16 = float(mask_gradients(XF[:8], XB[:8], 16 * logits)[1].norm())
+claims.between(by_saturation[-1], 1e-13, 1e-11, "at k = 8 the gradient is about 1e-12")
+claims.check(at_16, "==", 0, "at k = 16 it underflows to exactly 0")
+
+# %% [markdown]
 # ### The binary regulariser pushes towards saturation
 # The paper trains every model with an extra term $\beta L_\text{binary}$, the mean pixel-wise
 # binary entropy $H(m) = -m\log_2 m - (1-m)\log_2(1-m)$ (eq. 11, from CGN), so that masks become
@@ -361,25 +401,37 @@ plt.show()
 # **1.** Write a mask (a tensor of shape `1 x 64 x 64`) whose composite is exactly the
 # background layer `bg`.
 
-# %%
+# %% tags=["exercise"]
 answer_1 = None  # your mask here, e.g. built with torch.zeros / torch.ones
 exercises.check_background_mask(answer_1, fg, bg)
+
+# %% tags=["solution"]
+answer_1 = torch.zeros(1, 64, 64)      # m = 0 keeps x_b at every pixel
+exercises.verify(exercises.check_background_mask, answer_1, torch.ones(1, 64, 64), fg, bg)
 
 # %% [markdown]
 # **2.** For the loss $L = \sum_{c,p} x_{c,p}$ (the sum of all composite pixels), write
 # $\partial L / \partial m$ for the layers `fg`, `bg` without autograd, as a `1 x 64 x 64` tensor.
 
-# %%
+# %% tags=["exercise"]
 answer_2 = None  # your gradient here, using fg and bg
 exercises.check_mask_gradient(answer_2, fg, bg)
+
+# %% tags=["solution"]
+answer_2 = (fg - bg).sum(0, keepdim=True)   # dL/dx = 1, so dL/dm = sum over c of (x_f - x_b)
+exercises.verify(exercises.check_mask_gradient, answer_2, (bg - fg).sum(0, keepdim=True), fg, bg)
 
 # %% [markdown]
 # **3.** At which mask value $m$ is the sigmoid's slope $m(1-m)$ largest, and what is its value
 # there? Answer a pair `(m, slope)`.
 
-# %%
+# %% tags=["exercise"]
 answer_3 = None  # (m, slope)
 exercises.check_sigmoid_peak(answer_3)
+
+# %% tags=["solution"]
+answer_3 = (0.5, 0.25)                   # d/dm (m - m^2) = 1 - 2m = 0
+exercises.verify(exercises.check_sigmoid_peak, answer_3, (0.5, 0.5))
 
 # %% [markdown]
 # **4.** Three trained models report these diagnostics. Name the trivial solution of each:
@@ -391,9 +443,13 @@ exercises.check_sigmoid_peak(answer_3)
 # | B | 0.97 | 0.01 | 0.42 |
 # | C | 0.02 | 0.06 | 0.55 |
 
-# %%
+# %% tags=["exercise"]
 answer_4 = None  # e.g. {"A": "...", "B": "...", "C": "..."}
 exercises.check_trivial_kind(answer_4)
+
+# %% tags=["solution"]
+answer_4 = {"A": "T2", "B": "T1", "C": "none"}   # A: layers equal; B: 97 % trivial masks
+exercises.verify(exercises.check_trivial_kind, answer_4, {"A": "T1", "B": "T2", "C": "none"})
 
 # %% [markdown]
 # ### Check yourself
@@ -402,6 +458,19 @@ exercises.check_trivial_kind(answer_4)
 #   What would a discriminator need to see to prefer the true triple?
 # - Lemma 1 says the adversarial gradient on the mask vanishes under T1 and T2. Can the
 #   *binary regulariser's* gradient pull a model out of T1? (Look at its curve above.)
-#
+
+# %% [markdown] tags=["solution"]
+# **Answers to "Check yourself"**
+# - Assumption 1 allows any $m \in [0, 1]$: a soft edge blends the two layers at the object's
+#   border, which is how anti-aliased real images look. The decomposition is still one object
+#   layer, one scene layer and a mask that says where the object is.
+# - Where the too-big mask covers background, $x_f$ was painted with the background's own
+#   colours, so $m x_f + (1 - m) x_b$ is unchanged. A discriminator that sees only $x$ cannot
+#   prefer the true triple; it would need to see the layers or the mask themselves (DS-ComGAN's
+#   $D_z$ and notebook 05's mask discriminator look at such extra inputs).
+# - No. Its push $m(1-m)\log_2\frac{1-m}{m}$ points away from 0.5, towards the nearer extreme,
+#   and fades out as $m$ saturates; at T1 it holds the mask where it is.
+
+# %% [markdown]
 # Next: [02 · Trivial solutions](02_trivial_solutions.ipynb), where models Π1 and Π2 are trained and we
 # measure whether, and when, they fall into these traps.

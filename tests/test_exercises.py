@@ -140,3 +140,24 @@ def test_hints_guide_without_printing_code(capsys):
     out = capsys.readouterr().out
     for code in ("predict(", ".mean()", "metrics.iou(", "['ds']", "x_f - x_b"):
         assert code not in out, code
+
+
+def test_settling_step():
+    rows = [{"step": s, "iou_best_of_two": v} for s, v in
+            zip(range(1000, 7000, 1000), (0.50, 0.80, 0.93, 0.951, 0.962, 0.948))]
+    assert exercises.check_settling_step(None, rows, 0.02) is None
+    assert exercises.check_settling_step(4000, rows, 0.02)
+    assert exercises.check_settling_step(3000, rows, 0.05)
+    assert not exercises.check_settling_step(3000, rows, 0.02)
+    assert not exercises.check_settling_step("soon", rows, 0.02)
+    assert exercises._settled_at(rows[:4], "iou_best_of_two", 0.02) is None   # too few milestones left
+
+
+def test_settling_step_follows_the_rule_of_the_settling_report():
+    from comgan_lite import shipped
+    from lab import settling
+    for beta in (0.1, 1.0):
+        for p in shipped.long_runs(beta):
+            rows = shipped.read_milestones(p)
+            for key, tol in settling.SETTLE_TOL.items():
+                assert exercises._settled_at(rows, key, tol) == settling.settled_at(rows, key, tol), p.name
