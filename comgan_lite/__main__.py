@@ -6,6 +6,7 @@ import importlib.metadata as md
 import json
 import platform
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -35,6 +36,23 @@ def widget_extension() -> tuple[bool, str]:
     return False, "not found"
 
 
+def data_folder(path: Path) -> tuple[bool, str]:
+    """Does the data folder exist, and can its cache/ (written at run time) be written?"""
+    if not path.is_dir():
+        state = "is a file, not a folder" if path.exists() else "does not exist"
+        return False, (f"the data folder {path} {state}: it holds the shipped models and results. "
+                       "Clone the repository again, or set COMGAN_DATA to the folder that holds them.")
+    target = path / "cache" if (path / "cache").is_dir() else path
+    try:
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".doctor-"):
+            pass
+    except OSError as e:
+        return False, (f"cannot write to {target} ({e.strerror}): datasets are cached in "
+                       f"{path / 'cache'} at run time. Make it writable, or set COMGAN_DATA to a "
+                       "writable copy of the data folder.")
+    return True, f"{path} (writable)"
+
+
 def doctor() -> int:
     import torch
 
@@ -49,7 +67,10 @@ def doctor() -> int:
     print(f"quick mode              {'on' if quick_mode() else 'off'} (COMGAN_QUICK)")
     ok, where = widget_extension()
     print(f"widgets                 JupyterLab extension {'installed: ' + where if ok else 'MISSING'}")
-    problems = []
+    from .data import DATA_DIR
+    data_ok, data_said = data_folder(DATA_DIR)
+    print(f"data folder             {data_said if data_ok else 'PROBLEM (below)'}")
+    problems = [] if data_ok else [data_said]
     if not ok:
         problems.append("the JupyterLab widget extension is missing: widgets will show as text. "
                         "Run: pip install jupyterlab_widgets==3.0.17, then restart JupyterLab.")

@@ -78,6 +78,26 @@ def load_checkpoint(path: str | Path) -> dict:
                               "Delete it to start afresh, or restore it from data/.") from e
 
 
+def load_weights(module: torch.nn.Module, state: dict, path: str | Path, what: str) -> None:
+    """``module.load_state_dict(state)``, or a one-line CheckpointError naming the file and the
+    sizes that differ (a file made for a model of other widths)."""
+    own = module.state_dict()
+    wrong = [f"{k}: {tuple(v.shape)} in the file, {tuple(own[k].shape)} in {what}"
+             for k, v in state.items() if k in own and getattr(v, "shape", None) != own[k].shape]
+    missing, extra = [k for k in own if k not in state], [k for k in state if k not in own]
+    said = wrong[:2] + ([f"{len(wrong) - 2} more sizes differ"] if len(wrong) > 2 else [])
+    said += [f"{len(missing)} weight(s) missing, e.g. {missing[0]}"] if missing else []
+    said += [f"{len(extra)} unexpected weight(s), e.g. {extra[0]}"] if extra else []
+    try:
+        if not said:
+            module.load_state_dict(state)
+            return
+    except RuntimeError as e:
+        said = [str(e).strip().splitlines()[-1].strip()]
+    raise CheckpointError(f"{path} does not fit {what} ({'; '.join(said)}); it was made for "
+                          "another architecture: use the file made for this model, or retrain it")
+
+
 def half_state(module: torch.nn.Module) -> dict:
     """A state dict with floating tensors in fp16: the small form we ship."""
     return {k: (v.half() if v.is_floating_point() else v) for k, v in module.state_dict().items()}
@@ -167,22 +187,31 @@ def require(cfg, positive=(), choices=None, within=None) -> None:
 
 def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
     """A command line with one option per field of a config dataclass (``--no-NAME`` for
-    booleans that default to on), plus ``--out`` and ``--no-progress``."""
+    booleans that default to on), plus ``--out`` and ``--no-progress``.  Help texts come from
+    the class's ``HELP`` dict, fixed sets of values from its ``CHOICES`` (listed, checked by
+    the class itself so that a bad value gets its one-line message)."""
     p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    helps, choices = getattr(config_class, "HELP", {}), getattr(config_class, "CHOICES", {})
     for f in fields(config_class):
-        flag = f.name.replace("_", "-")
+        flag, said = f.name.replace("_", "-"), helps.get(f.name, "")
         if f.type in ("bool", bool) and f.default:   # on by default: --no-NAME turns it off
-            p.add_argument(f"--no-{flag}", dest=f.name, action="store_false")
+            p.add_argument(f"--no-{flag}", dest=f.name, action="store_false", help=f"turn off: {said}")
         elif f.type in ("bool", bool):
-            p.add_argument(f"--{flag}", action="store_true", default=f.default)
+            p.add_argument(f"--{flag}", action="store_true", default=f.default, help=said)
         else:
             kind = {"int": int, "float": float, "str": str, "int | None": int}.get(str(f.type), type(f.default))
-            p.add_argument(f"--{flag}", type=kind, default=f.default)
+            allowed = choices.get(f.name)
+            if allowed:
+                said += f"; one of: {', '.join(map(str, allowed))}"
+            if f.default not in (None, ""):
+                said += f" (default: {f.default})"
+            p.add_argument(f"--{flag}", type=kind, default=f.default, help=said,
+                           metavar="{" + ",".join(map(str, allowed)) + "}" if allowed else None)
     p.add_argument("--out", required=True, help=out_help)
     p.add_argument("--force", action="store_true",
                    help="train into an --out folder that holds files but no checkpoint (a finished "
                         "or shipped run), replacing its log and generator")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
     return p
 
 
@@ -258,17 +287,36 @@ class _StopRequests:
             signal.signal(sig, handler)
 
 
+def what_file(ckpt: dict) -> str:
+    """What a loaded file holds, in words, for refusals that say what a file is."""
+    if not isinstance(ckpt, dict):
+        return f"a {type(ckpt).__name__}, not a comgan-lite file"
+    kinds = (("step", "a training checkpoint", "checkpoint.pt of a run folder"),
+             ("g", "an exported generator", "like generator.pt: weights only, no optimiser or step"),
+             ("s", "an exported segmenter", "like segmenter.pt"),
+             ("oracle", "an oracle file", ""), ("factor_classifier", "a factor-classifier file", ""))
+    for key, name, detail in kinds:
+        if key in ckpt:
+            if key in ("step", "g", "s") and "config" not in ckpt:
+                return f"{name} without its config (hand-made, or cut short)"
+            return f"{name} ({detail})" if detail else name
+    return f"not a comgan-lite file (keys: {', '.join(sorted(map(str, ckpt))) or 'none'})"
+
+
 def resume(path: Path, parts: dict, rng: torch.Generator, check=None) -> tuple[int, float]:
     """Load a checkpoint into ``parts`` and ``rng``; drop the log rows written after it.
     Returns (step, minutes spent so far)."""
     ckpt = load_checkpoint(path)
     if "step" not in ckpt or "config" not in ckpt:
-        raise CheckpointError(f"{path} is not a training checkpoint (keys: {sorted(ckpt)}); "
-                              "use another --out folder")
+        raise CheckpointError(f"{path} is {what_file(ckpt)}; a run resumes only from the step, "
+                              "weights and config its training saved, so there is nothing to "
+                              "resume: move the file out of that folder, or use another --out folder")
     if check is not None:
         check(ckpt, path)
     for key, part in parts.items():
-        if key in ckpt:
+        if key in ckpt and isinstance(part, torch.nn.Module):
+            load_weights(part, ckpt[key], path, f"this run's {key!r}")
+        elif key in ckpt:
             part.load_state_dict(ckpt[key])
         elif part.state_dict() is not None:
             raise CheckpointError(f"{path} holds no {key!r}; use another --out folder")

@@ -27,8 +27,8 @@ import torch.nn.functional as F_
 
 from . import metrics, train
 from .data import BG_CLASSES, FG_CLASSES, SHAPES, ShapesDataset, images_to_tensor
-from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, save_atomic,
-                          train_to_the_end)
+from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, load_weights,
+                          save_atomic, train_to_the_end, what_file)
 
 N_HUES = 6
 HUE_NAMES = ("red", "yellow", "green", "cyan", "blue", "magenta")
@@ -160,10 +160,11 @@ def load_classifier(path: str | Path) -> tuple[FactorClassifier, dict]:
     path = Path(path)
     ckpt = load_checkpoint(path)
     if "factor_classifier" not in ckpt:
-        raise CheckpointError(f"{path} is not a factor-classifier file (keys: {sorted(ckpt)}); "
+        raise CheckpointError(f"{path} is {what_file(ckpt)}, not a factor-classifier file; "
                               "train one with python -m comgan_lite.factors")
     model = FactorClassifier(ckpt["size"], ckpt["width"])
-    model.load_state_dict(float_state(ckpt["factor_classifier"]))
+    load_weights(model, float_state(ckpt["factor_classifier"]), path,
+                 f"a {ckpt['size']} px factor classifier of width {ckpt['width']}")
     return model.eval(), {k: ckpt[k] for k in ("size", "preset", "heldout_accuracy")}
 
 

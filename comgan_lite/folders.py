@@ -1,10 +1,13 @@
 """Your own images: ``FolderDataset`` reads a folder in the CUB-200 layout or a plain folder.
 
-It also holds the helpers that open, convert and resize those image files.
+It also holds the helpers that open, convert and resize those image files, and the rule that
+decides which pixels of a mask file are the object (``_to_mask``).
 """
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +17,44 @@ from PIL import Image, UnidentifiedImageError
 from .data import DatasetError, to_tensor_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+SHOWN_MISSING = 10           # missing masks listed by name before "and N more"
 
 
 def _image_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    """Image files under ``folder``, sorted; hidden files and folders (``.x``, macOS ``._x``,
+    ``.ipynb_checkpoints``) are skipped."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def _by_stem(files: list[Path], base: Path) -> dict[Path, Path]:
+    """{relative path without suffix: file}; two files of one stem (a.jpg, a.png) are an error."""
+    out = {}
+    for p in files:
+        stem = p.relative_to(base).with_suffix("")
+        if stem in out:
+            raise DatasetError(f"{out[stem]} and {p} have the same name but another suffix, so "
+                               "it is ambiguous which one a mask belongs to; rename or remove one")
+        out[stem] = p
+    return out
 
 
 def _open_image(path: Path) -> Image.Image:
     """Open and fully decode an image, with an error that names the file and says what to do."""
     try:
-        img = Image.open(path)
-        img.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            img.load()
         return img
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        found = re.search(r"\((\d+) pixels\)", str(e))
+        size = f" ({int(found.group(1)):,} pixels)" if found else ""
+        raise DatasetError(f"{path} is too large to open safely{size}: PIL refuses images over "
+                           f"{Image.MAX_IMAGE_PIXELS:,} pixels. Resize it (e.g. to 1024 px on "
+                           "its longer side; it is shrunk to the model's size anyway) and try "
+                           "again.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise DatasetError(f"cannot read {path}: {e}. The file is truncated or not an image; "
                            "re-export or delete it and try again.") from e
@@ -44,12 +73,38 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+def _foreground(a: np.ndarray) -> np.ndarray:
+    """The object pixels of a one-channel mask: any non-zero value in a label map (integers up
+    to 15, e.g. 0/1) or a two-valued mask (0/255, 0/65535); at least half the full scale in a
+    soft mask (many grey levels: CUB's annotator agreement, a mask saved as JPEG)."""
+    a = np.asarray(a, np.float64)
+    if np.array_equal(a, np.round(a)) and (a.max() <= 15 or len(np.unique(a)) <= 2):
+        return a > 0
+    full = 1.0 if a.max() <= 1 else 255.0 if a.max() <= 255 else 65535.0
+    return a >= full / 2
+
+
 def _to_mask(img: Image.Image) -> np.ndarray:
-    """Any mask image (8- or 16-bit gray, RGB, RGBA) -> float array in [0, 1]."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        a = np.asarray(img, np.float32)
-        return a / (65535.0 if a.max() > 255 else 255.0)
-    return np.asarray(img.convert("L"), np.float32) / 255.0
+    """Any mask file -> bool array, True on the object.
+
+    Palette ("P"): every index but 0.  RGBA, LA, PA with some transparency: the alpha channel.
+    Colour RGB(A): non-zero in any channel when it has few colours (a colour-coded label map),
+    else its brightest channel as a soft mask.  Gray, 16-bit, grey-as-RGB: ``_foreground``.
+    """
+    if img.mode == "P":
+        return np.asarray(img) > 0
+    if img.mode in ("RGBA", "LA", "PA"):
+        alpha = np.asarray(img.getchannel("A"))
+        if alpha.min() < 255:
+            return _foreground(alpha)
+        img = img.convert("L" if img.mode == "LA" else "RGB")
+    if img.mode in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F"):
+        return _foreground(np.asarray(img))
+    rgb = np.asarray(img.convert("RGB"))
+    if (rgb == rgb[..., :1]).all():                           # grey stored as RGB
+        return _foreground(rgb[..., 0])
+    colours = np.unique(rgb.astype(np.int32) @ np.array([1 << 16, 1 << 8, 1]))
+    return rgb.max(-1) > 0 if len(colours) <= 32 else _foreground(rgb.max(-1))
 
 
 def _square_resize(img: Image.Image, size: int, resample) -> Image.Image:
@@ -62,16 +117,43 @@ def _square_resize(img: Image.Image, size: int, resample) -> Image.Image:
     return img.crop((left, top, left + size, top + size))
 
 
+def _pair_masks(images_dir: Path, masks_dir: Path, allow_missing: bool):
+    """(images, their masks) of a CUB layout, refusing stray masks and, unless
+    ``allow_missing``, images without a mask; also returns the images skipped for lack of one."""
+    images = _by_stem(_image_files(images_dir), images_dir)
+    masks = _by_stem(_image_files(masks_dir), masks_dir)
+    orphans = sorted(set(masks) - set(images))
+    if orphans:
+        raise DatasetError(
+            f"{len(orphans)} mask(s) in {masks_dir} have no image in {images_dir}, e.g. "
+            f"{masks[orphans[0]]}; masks must match images by relative path "
+            "(images/a/b.jpg <-> segmentations/a/b.png). Remove the stray masks or add "
+            "their images.")
+    missing = [images[k] for k in sorted(images) if k not in masks]
+    if missing and not allow_missing:
+        shown = ", ".join(str(p.relative_to(images_dir)) for p in missing[:SHOWN_MISSING])
+        more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
+        raise DatasetError(
+            f"{len(missing)} of {len(images)} image(s) in {images_dir} have no mask in {masks_dir}: "
+            f"{shown}{more}. Add their masks, or pass allow_missing_masks=True to use only the "
+            "images that have one.")
+    kept = sorted(k for k in images if k in masks)
+    return [images[k] for k in kept], [masks[k] for k in kept], missing
+
+
 class FolderDataset(torch.utils.data.Dataset):
     """Real images from a folder: CUB-200 layout or a plain folder of images.
 
     CUB layout: ``root/images/<any/path>.jpg`` and ``root/segmentations/<any/path>.png`` with
-    the same relative path (suffix may differ).  A plain folder gives images without masks.
-    Images are resized (shorter side) and centre-cropped to ``size``; grayscale, RGBA and 16-bit
-    files are converted.  Problems raise ``DatasetError`` with what to do.
+    the same relative path (suffix may differ); every image needs its mask unless
+    ``allow_missing_masks`` (then images without one are skipped, and ``skipped`` lists them).
+    Without ``segmentations/``, or in a plain folder, images come without masks.  Hidden files
+    and folders are ignored.  Images are resized (shorter side) and centre-cropped to ``size``;
+    grayscale, RGBA and 16-bit files are converted; ``_to_mask`` says which mask pixels count.
+    Problems raise ``DatasetError`` with what to do.
     """
 
-    def __init__(self, root: str | os.PathLike, size: int = 64):
+    def __init__(self, root: str | os.PathLike, size: int = 64, allow_missing_masks: bool = False):
         self.root = Path(root).expanduser()
         self.size = size
         if not self.root.exists():
@@ -81,23 +163,16 @@ class FolderDataset(torch.utils.data.Dataset):
             raise DatasetError(f"{self.root} is a file, not a folder; pass the folder that "
                                "holds your images")
         images_dir, masks_dir = self.root / "images", self.root / "segmentations"
-        if images_dir.is_dir():
-            self.layout = "cub"
-            self.images = _image_files(images_dir)
-            masks = _image_files(masks_dir) if masks_dir.is_dir() else []
-            by_stem = {p.relative_to(masks_dir).with_suffix(""): p for p in masks}
-            image_stems = {p.relative_to(images_dir).with_suffix("") for p in self.images}
-            orphans = sorted(set(by_stem) - image_stems)
-            if orphans:
-                raise DatasetError(
-                    f"{len(orphans)} mask(s) in {masks_dir} have no image in {images_dir}, e.g. "
-                    f"{by_stem[orphans[0]]}; masks must match images by relative path "
-                    "(images/a/b.jpg <-> segmentations/a/b.png). Remove the stray masks or add "
-                    "their images.")
-            self.masks = [by_stem.get(p.relative_to(images_dir).with_suffix("")) for p in self.images]
+        self.layout = "cub" if images_dir.is_dir() else "plain"
+        self.skipped: list[Path] = []
+        if self.layout == "cub" and masks_dir.is_dir():
+            self.images, self.masks, self.skipped = _pair_masks(images_dir, masks_dir,
+                                                                allow_missing_masks)
+            if self.skipped:
+                print(f"{self.root}: skipped {len(self.skipped)} image(s) without a mask, "
+                      f"using the {len(self.images)} that have one")
         else:
-            self.layout = "plain"
-            self.images = _image_files(self.root)
+            self.images = _image_files(images_dir if self.layout == "cub" else self.root)
             self.masks = [None] * len(self.images)
         if not self.images:
             where = images_dir if self.layout == "cub" else self.root
@@ -119,7 +194,7 @@ class FolderDataset(torch.utils.data.Dataset):
                 raise DatasetError(f"{path} is {img.size[0]}x{img.size[1]} but its mask "
                                    f"{mask_path} is {mask_img.size[0]}x{mask_img.size[1]}; "
                                    "a mask must have its image's size")
-            m = Image.fromarray(np.round(_to_mask(mask_img) * 255).astype(np.uint8))
+            m = Image.fromarray(_to_mask(mask_img).astype(np.uint8) * 255)
             m = np.asarray(_square_resize(m, self.size, Image.BILINEAR), np.float32) / 255
             out["mask"] = torch.from_numpy((m > 0.5).astype(np.float32))[None]
         rgb = np.asarray(_square_resize(_to_rgb(img), self.size, Image.BICUBIC), np.float32) / 255
@@ -135,4 +210,3 @@ class FolderDataset(torch.utils.data.Dataset):
             except DatasetError as e:
                 problems.append(str(e))
         return problems
-

@@ -20,8 +20,8 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, save_atomic,
-                          train_to_the_end)
+from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, load_weights,
+                          save_atomic, train_to_the_end, what_file)
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 
@@ -96,10 +96,11 @@ def load_oracle(path: str | Path) -> tuple[UNet, dict]:
     path = Path(path)
     ckpt = load_checkpoint(path)
     if "oracle" not in ckpt:
-        raise CheckpointError(f"{path} is not an oracle file (keys: {sorted(ckpt)}); "
+        raise CheckpointError(f"{path} is {what_file(ckpt)}, not an oracle file; "
                               "train one with python -m comgan_lite.oracle")
-    model = UNet(tuple(ckpt["widths"]))
-    model.load_state_dict(float_state(ckpt["oracle"]))
+    widths = tuple(ckpt.get("widths", WIDTHS.get(ckpt.get("size"), ())))
+    model = UNet(widths)
+    load_weights(model, float_state(ckpt["oracle"]), path, f"a U-Net of widths {widths}")
     return model.eval(), {"size": ckpt["size"], "heldout_iou": ckpt["heldout_iou"]}
 
 

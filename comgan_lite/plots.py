@@ -193,6 +193,7 @@ def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.
     for ax in axes.flat:
         ax.axis("off")
     names = ("x̄", "m", "x_f", "x_b")
+    titles = []
     for b, label in enumerate(labels):
         top, left = 4 * (b // per_row), (b % per_row) * (n + 1)
         for r, key in enumerate(("image", "mask", "fg", "bg")):
@@ -204,9 +205,14 @@ def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.
                     s.set_visible(False)
                 if c == 0:
                     ax.set_ylabel(names[r], fontsize=9, rotation=0, ha="right", va="center")
-        title = axes[top, left].text(0, 1.12, label, fontsize=10, transform=axes[top, left].transAxes)
-        title.set_in_layout(False)  # a long label must not squeeze the images
-    fig.tight_layout(pad=0.2, h_pad=1.4, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
+        titles.append(axes[top, left].annotate(label, (0, 1), xycoords="axes fraction", xytext=(0, 4),
+                                               textcoords="offset points", fontsize=10, va="bottom"))
+    for title in titles:
+        title.set_in_layout(False)  # a long label must not squeeze the images ...
+    gap = 1.4 if n_rows == 4 else 2.6  # room for the titles of the lower blocks
+    fig.tight_layout(pad=0.2, h_pad=gap, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
+    for title in titles:
+        title.set_in_layout(True)   # ... but a saved figure (bbox_inches="tight") must keep it
     return fig
 
 

@@ -31,8 +31,8 @@ import torch.nn.functional as F_
 
 from . import losses, metrics, nets
 from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
-                          config_parser, float_state, half_state, load_checkpoint, require,
-                          resumable_loop, save_atomic)
+                          config_parser, float_state, half_state, load_checkpoint, load_weights,
+                          require, resumable_loop, save_atomic, what_file)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, DATASETS, DatasetError, images_to_tensor, load_arrays
 from .runtime import get_device
@@ -71,12 +71,31 @@ class SegConfig:
     threads: int = 1
 
     ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
+    # the settings with a fixed set of values, and what --help says of every setting
+    CHOICES = {"mode": MODES, "dataset": DATASETS, "size": (32, 64),
+               "polarity": ("auto", "keep", "invert")}
+    HELP = {
+        "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",
+        "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
+        "dataset": "the real images: a preset, emoji or multi (data.load_arrays)",
+        "size": "image size in pixels (the generator's)",
+        "steps": "S updates (one D_m update each)", "batch_size": "images per batch",
+        "lr": "Adam learning rate of S and D_m (official: 2e-4 for ~30k steps)",
+        "lambda_cons": "weight of L_cons (official: 2)",
+        "width": "U-Net widths: width, 2 width, 4 width, ...", "levels": "U-Net levels",
+        "ndf": "D_m width", "dm_batch_norm": "BatchNorm in D_m (official: on; notebook 05)",
+        "polarity": "which side of m_bar is the object (auto: a centre-versus-border vote)",
+        "drop_trivial": "skip generated pairs whose mask is all 0 or all 1 (not official)",
+        "ema": "use the generator's EMA weights when it has them",
+        "n_standing": "generator samples for its BatchNorm statistics and the polarity vote",
+        "n_train": "real training images (train split)", "seed": "random seed",
+        "log_every": "steps between log rows", "checkpoint_every": "steps between checkpoints",
+        "threads": "torch threads for this process"}
 
     def __post_init__(self):
         require(self, positive=("steps", "batch_size", "lr", "width", "levels", "ndf", "n_standing",
                                 "n_train", "log_every", "checkpoint_every", "threads"),
-                choices={"mode": MODES, "dataset": DATASETS, "size": (32, 64),
-                         "polarity": ("auto", "keep", "invert")},
+                choices=self.CHOICES,
                 within={"lambda_cons": (0.0, float("inf"))})
 
     @property
@@ -176,12 +195,22 @@ def evaluation_set(dataset: str, size: int = 32, n: int = 1000):
     return images_to_tensor(a["image"]), a["mask"], a["image"].transpose(0, 2, 3, 1).copy()
 
 
-def segment_folder(s: nets.UNet, folder: str | Path, size: int = 32, limit: int = 64) -> dict:
+def segment_folder(s: nets.UNet, folder: str | Path, size: int | None = None, limit: int = 64,
+                   allow_missing_masks: bool = False) -> dict:
     """Segment the images of a folder (``folders.FolderDataset``: a plain folder, or the CUB layout
-    with ground truth).  Returns images (N, 3, H, W), soft masks (N, 1, H, W), the ground-truth
-    masks (N, 1, H, W) or None, and the file paths; at most ``limit`` images, sorted by path."""
+    with ground truth) at the size the segmenter was trained at (its config, set by
+    ``load_segmenter``); ``size``, if given, must agree.  Returns images (N, 3, H, W), soft masks
+    (N, 1, H, W), the ground-truth masks (N, 1, H, W) or None, and the file paths; at most
+    ``limit`` images, sorted by path."""
     from .folders import FolderDataset
-    ds = FolderDataset(folder, size)
+    trained = getattr(getattr(s, "config", None), "size", None)
+    if trained is not None and size is not None and size != trained:
+        raise ValueError(f"size={size} disagrees with the segmenter, trained at {trained} px; "
+                         "leave size out (the segmenter's own size is used)")
+    if trained is None and size is None:
+        raise ValueError("this segmenter has no config (load it with segment.load_segmenter), "
+                         "so pass the size it was trained at: size=32 or 64")
+    ds = FolderDataset(folder, trained or size, allow_missing_masks=allow_missing_masks)
     items = [ds[i] for i in range(min(limit, len(ds)))]
     images = torch.stack([it["image"] for it in items])
     gt = torch.stack([it["mask"] for it in items]) if all("mask" in it for it in items) else None
@@ -309,14 +338,12 @@ def load_segmenter(path: str | Path, device=None) -> tuple[nets.UNet, SegConfig]
                               "command again to finish it)")
     ckpt = load_checkpoint(path)
     if "s" not in ckpt or "config" not in ckpt:
-        raise CheckpointError(f"{path} is not a comgan-lite segmenter file (keys: {sorted(ckpt)}); "
+        raise CheckpointError(f"{path} is {what_file(ckpt)}, not a comgan-lite segmenter file; "
                               "segmenters are written by python -m comgan_lite.segment")
     cfg = config_from_dict(SegConfig, ckpt["config"])
     s = nets.UNet(cfg.widths)
-    try:
-        s.load_state_dict(float_state(ckpt["s"]))
-    except RuntimeError as e:
-        raise CheckpointError(f"{path} does not fit a U-Net of widths {cfg.widths}: {e}") from e
+    load_weights(s, float_state(ckpt["s"]), path, f"a U-Net of widths {cfg.widths}")
+    s.config = cfg                                      # segment_folder reads its image size
     return s.to(device or get_device()).eval(), cfg
 
 

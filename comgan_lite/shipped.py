@@ -59,11 +59,13 @@ def grid(preset: str, betas=(0.1, 1), families=FAMILIES) -> list[Path]:
     return [p for f in families for b in betas for p in seeds(f"{f}-{preset}-b{b:g}")]
 
 
-def long_runs(beta: float, size: int = 32) -> list[Path]:
+def long_runs(beta: float, size: int = 32, variants: bool = False) -> list[Path]:
     """The long runs with milestones (scores every 1,000 steps) at ``beta`` and ``size`` px, in
-    folder-name order (families, then seeds)."""
+    folder-name order (families, then seeds): runs of the default architecture started as usual,
+    unless ``variants`` (T1 starts, wider networks ...) are asked for too."""
     return [p for p in sorted(LOG_RUNS_DIR.glob("*/")) if (p / "milestones.json").exists()
-            and read_config(p)["beta"] == beta and read_config(p)["size"] == size]
+            and read_config(p)["beta"] == beta and read_config(p)["size"] == size
+            and (variants or variant(read_config(p)) == "")]
 
 
 def segmenter(mode: str, dataset: str, root: str | Path = SEG_DIR) -> Path:

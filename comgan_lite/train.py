@@ -20,11 +20,13 @@ import torch.nn.functional as F_
 
 from . import compose, losses, nets
 from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_parser,  # noqa: F401
-                          float_state, half_state, load_checkpoint, require, resumable_loop,
-                          save_atomic)
+                          float_state, half_state, load_checkpoint, load_weights, require,
+                          resumable_loop, save_atomic, what_file)
 from .checkpoints import config_from_dict as _config_from_dict
 from .data import DATASETS, images_to_tensor, load_arrays
 from .runtime import get_device
+
+FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
 
 
 @dataclass
@@ -67,6 +69,34 @@ class TrainConfig:
                     "global_features")
 
 
+    # the settings with a fixed set of values, and what --help says of every setting
+    CHOICES = {"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS)}
+    HELP = {
+        "family": "which generator to train (dscomgan: DS-ComGAN, with codes f and b)",
+        "preset": "the real images: a procedural preset, emoji or multi (data.load_arrays)",
+        "size": "image size in pixels",
+        "beta": "weight of the binary regulariser L_binary (eq. 11)",
+        "steps": "generator updates (one D update each); raise it to extend a run",
+        "batch_size": "images per batch", "lr_g": "Adam learning rate of G",
+        "lr_d": "Adam learning rate of D",
+        "width": "trunk width at 4x4 (default: nets.CONFIGS for --size)",
+        "head_width": "F/B/M head width (default: nets.CONFIGS); Corollary 1 ablation",
+        "n_res": "residual blocks in F and B (default: nets.CONFIGS)",
+        "n_res_mask": "residual blocks in M (default: nets.CONFIGS); deep-M ablation",
+        "ndf": "discriminator width",
+        "mask_init_logit": "if not 0, M's last conv gets a bias starting here (-8: start at T1)",
+        "n_codes": "DS-ComGAN: N, the values of the codes f and b",
+        "tie_codes": "DS-ComGAN: b = f, as the official code does (the paper: independent)",
+        "info": "DS-ComGAN: L_info (eq. 8), the D_f / D_b posteriors trained with G",
+        "lambda_info": "DS-ComGAN: weight of L_info",
+        "global_features": "DS-ComGAN: x_z shown to D and multi-scale phi (Table 2)",
+        "ema": "if > 0, also keep an EMA of G's parameters with this decay (official: 0.999)",
+        "spectral_norm": "spectral normalisation in D",
+        "n_train": "real training images (procedural train split)", "seed": "random seed",
+        "log_every": "steps between log rows", "snapshot_every": "steps between snapshot PNGs",
+        "keep_every": "if > 0, also export the generator every K steps to gens/",
+        "checkpoint_every": "steps between checkpoints", "threads": "torch threads for this process"}
+
     # what older runs saved for "default" (config.json and checkpoints keep them)
     LEGACY_DEFAULTS = {"width": 0, "head_width": 0, "n_res": -1, "n_res_mask": -1}
 
@@ -76,7 +106,7 @@ class TrainConfig:
                 setattr(self, k, None)
         require(self, positive=("steps", "batch_size", "lr_g", "lr_d", "ndf", "n_train",
                                 "log_every", "snapshot_every", "checkpoint_every", "threads"),
-                choices={"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS)},
+                choices=self.CHOICES,
                 within={"ema": (0.0, 1.0), "beta": (0.0, float("inf")), "keep_every": (0, 2**31),
                         "n_codes": (2, 1025)})
         for name in ("width", "head_width", "n_res", "n_res_mask"):
@@ -86,7 +116,6 @@ class TrainConfig:
 
 
 Z_DIM = 64
-FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
 
 
 def config_from_dict(saved: dict) -> TrainConfig:
@@ -338,16 +367,14 @@ def load_generator(path: str | Path, device=None, ema: bool = False):
     path = Path(path)
     ckpt = load_checkpoint(path)
     if "g" not in ckpt or "config" not in ckpt:
-        raise CheckpointError(f"{path} is not a comgan-lite generator file (keys: {sorted(ckpt)})")
+        raise CheckpointError(f"{path} is {what_file(ckpt)}, not a comgan-lite generator file")
     if ema and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} holds no EMA generator (it was trained without --ema); "
                               "load it with ema=False")
     cfg = config_from_dict(ckpt["config"])
     g, _ = build(cfg)
-    try:
-        g.load_state_dict(float_state(ckpt["g_ema" if ema else "g"]))
-    except RuntimeError as e:
-        raise CheckpointError(f"{path} does not fit the {cfg.family} architecture it names: {e}") from e
+    load_weights(g, float_state(ckpt["g_ema" if ema else "g"]), path,
+                 f"the {cfg.family} architecture it names")
     return g.to(device or get_device()), cfg
 
 

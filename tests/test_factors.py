@@ -79,3 +79,16 @@ def test_shipped_classifier_reaches_its_stated_accuracy():
     for k, stated in info["heldout_accuracy"].items():
         assert now[k] == pytest.approx(stated, abs=0.01), k
     assert min(now[k] for k in ("fg_class", "bg_class", "fg_hue", "bg_hue")) > 0.85
+
+
+def test_a_classifier_of_other_widths_gets_one_line_naming_the_file_and_sizes(tmp_path):
+    factors.save_classifier(factors.FactorClassifier(32, width=16), "medium", {}, tmp_path / "c.pt")
+    ckpt = torch.load(tmp_path / "c.pt", weights_only=True)
+    ckpt["width"] = 32                                     # the weights are for width 16
+    torch.save(ckpt, tmp_path / "wide.pt")
+    with pytest.raises(train.CheckpointError) as refused:
+        factors.load_classifier(tmp_path / "wide.pt")
+    said = str(refused.value)
+    assert "wide.pt does not fit a 32 px factor classifier of width 32" in said
+    assert "(16, 3, 3, 3) in the file, (32, 3, 3, 3) in" in said
+    assert "\n" not in said and "weights_only" not in said

@@ -25,14 +25,20 @@ def _mask(h=40, w=60):
 def test_cub_layout_pairs_images_and_masks(tmp_path):
     _save(tmp_path / "images/001.Bird/a.jpg", _rgb())
     _save(tmp_path / "segmentations/001.Bird/a.png", _mask())
-    _save(tmp_path / "images/002.Bird/b.jpg", _rgb())  # an image without mask is fine
+    _save(tmp_path / "images/002.Bird/b.jpg", _rgb())
+    _save(tmp_path / "segmentations/002.Bird/b.png", _mask())
     ds = FolderDataset(tmp_path, size=32)
     assert ds.layout == "cub" and len(ds) == 2 and ds.has_masks
     item = ds[0]
     assert item["image"].shape == (3, 32, 32) and item["mask"].shape == (1, 32, 32)
     assert 0.1 < item["mask"].mean() < 0.6
-    assert "mask" not in ds[1]
     assert ds.check() == []
+
+
+def test_cub_layout_without_segmentations_gives_images_only(tmp_path):
+    _save(tmp_path / "images/a.jpg", _rgb())
+    ds = FolderDataset(tmp_path, size=32)
+    assert ds.layout == "cub" and len(ds) == 1 and not ds.has_masks and "mask" not in ds[0]
 
 
 def test_plain_folder_without_masks(tmp_path):
@@ -117,3 +123,105 @@ def test_sixteen_bit_mask(tmp_path):
     Image.fromarray(_mask().astype(np.uint16) * 257).save(tmp_path / "segmentations/a.png")
     m = FolderDataset(tmp_path, size=32)[0]["mask"]
     assert 0.1 < m.mean() < 0.6
+
+
+# ----------------------------------------------------------------------------------------------
+# Masks as people store them, and folders as people fill them
+# ----------------------------------------------------------------------------------------------
+def _object():
+    """The object of ``_mask()`` as a bool array (rows 10-29, columns 20-39 of 40x60)."""
+    return _mask() > 0
+
+
+def _stored_mask(kind):
+    """``_object()`` stored the way ``kind`` says."""
+    on = _object()
+    if kind == "label01":                                   # a label map: 0 and 1
+        return Image.fromarray(on.astype(np.uint8))
+    if kind == "gray255":
+        return Image.fromarray(on.astype(np.uint8) * 255)
+    if kind == "palette":                                   # index 1 is a dark red
+        img = Image.fromarray(on.astype(np.uint8), "P")
+        img.putpalette([0, 0, 0, 64, 0, 0] + [0] * 762)
+        return img
+    if kind == "rgb_colour":                                # colour-coded, one dark colour
+        rgb = np.zeros((*on.shape, 3), np.uint8)
+        rgb[on] = (0, 0, 40)
+        return Image.fromarray(rgb)
+    if kind == "rgb_white":
+        return Image.fromarray(np.repeat(on[..., None].astype(np.uint8) * 255, 3, 2))
+    if kind == "rgba_alpha":                                # a cut-out: the alpha is the mask
+        rgba = np.dstack([_rgb(), on.astype(np.uint8) * 255])
+        return Image.fromarray(rgba, "RGBA")
+    if kind == "rgba_opaque":                               # opaque: the colours are the mask
+        rgba = np.dstack([np.repeat(on[..., None].astype(np.uint8) * 255, 3, 2),
+                          np.full(on.shape, 255, np.uint8)])
+        return Image.fromarray(rgba, "RGBA")
+    if kind == "soft":                                      # CUB-like agreement levels
+        levels = np.where(on, 204, 0).astype(np.uint8)
+        levels[:, :5] = 51                                   # one annotator of five: not the object
+        return Image.fromarray(levels)
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize("kind", ["label01", "gray255", "palette", "rgb_colour", "rgb_white",
+                                  "rgba_alpha", "rgba_opaque", "soft"])
+def test_masks_are_read_as_people_store_them(tmp_path, kind):
+    from comgan_lite.folders import _to_mask
+    _save(tmp_path / "images/a.jpg", _rgb())
+    (tmp_path / "segmentations").mkdir()
+    _stored_mask(kind).save(tmp_path / "segmentations/a.png")
+    assert np.array_equal(_to_mask(Image.open(tmp_path / "segmentations/a.png")), _object())
+    m = FolderDataset(tmp_path, size=40)[0]["mask"][0].numpy()
+    assert np.abs(m - _object()[:, 10:50]).mean() < 0.02      # the centre crop of the object
+
+
+def test_images_without_masks_are_refused_unless_allowed(tmp_path, capsys):
+    _save(tmp_path / "images/a.jpg", _rgb())
+    _save(tmp_path / "segmentations/a.png", _mask())
+    for i in range(12):
+        _save(tmp_path / f"images/sub/n{i:02d}.jpg", _rgb())
+    with pytest.raises(DatasetError) as refused:
+        FolderDataset(tmp_path)
+    said = str(refused.value)
+    assert "12 of 13 image(s)" in said and "sub/n00.jpg" in said and "sub/n09.jpg" in said
+    assert "sub/n10.jpg" not in said and "and 2 more" in said
+    assert "allow_missing_masks=True" in said
+    ds = FolderDataset(tmp_path, size=32, allow_missing_masks=True)
+    assert len(ds) == 1 and ds.has_masks and len(ds.skipped) == 12
+    assert "skipped 12 image(s) without a mask" in capsys.readouterr().out
+
+
+def test_two_images_of_one_name_are_an_error_naming_both(tmp_path):
+    _save(tmp_path / "images/x.jpg", _rgb())
+    _save(tmp_path / "images/x.png", _rgb())
+    _save(tmp_path / "segmentations/x.png", _mask())
+    with pytest.raises(DatasetError, match=r"x\.jpg and .*x\.png have the same name"):
+        FolderDataset(tmp_path)
+
+
+def test_hidden_files_and_folders_are_skipped(tmp_path):
+    for layout in ("plain", "cub"):
+        root = tmp_path / layout
+        images = root / "images" if layout == "cub" else root
+        _save(images / "a.jpg", _rgb())
+        if layout == "cub":
+            _save(root / "segmentations/a.png", _mask())
+            (root / "segmentations/._a.png").write_bytes(b"\x00\x05 AppleDouble")
+        (images / "._a.jpg").write_bytes(b"\x00\x05 AppleDouble")   # macOS resource fork
+        (images / ".hidden.png").write_bytes(b"junk")
+        _save(images / ".ipynb_checkpoints/a-checkpoint.jpg", _rgb())
+        ds = FolderDataset(root, size=32)
+        assert [p.name for p in ds.images] == ["a.jpg"] and ds.check() == [], layout
+
+
+@pytest.mark.parametrize("pixels", [150, 250])   # a DecompressionBombWarning, then an Error
+def test_an_oversized_image_says_resize_it(tmp_path, monkeypatch, pixels):
+    import warnings
+    _save(tmp_path / "big.png", _rgb(10, pixels // 10))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)       # > 100 px: a warning; > 200: an error
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                        # nothing leaks out as a warning
+        with pytest.raises(DatasetError, match=r"big\.png is too large.*Resize it") as refused:
+            FolderDataset(tmp_path)[0]
+    assert "bomb" not in str(refused.value).lower() and "MAX_IMAGE_PIXELS" not in str(refused.value)

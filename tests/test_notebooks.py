@@ -7,7 +7,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+_FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted([*_FOLDER.glob("[0-9][0-9]_*.ipynb"), *_FOLDER.glob("A[0-9]_*.ipynb")])   # appendices A1, A2, ...
 TEMPLATE = ["## Learning goals", "## Prerequisites", "## Time", "## Summary", "## Exercises"]
 
 
@@ -28,7 +29,7 @@ def test_pair_has_not_drifted(path):
 def test_template_headings(path):
     nb = json.loads(path.read_text())
     markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    number = path.name[:2]
+    number = path.name.split("_")[0]   # "02", or "A1" for an appendix
     assert re.search(rf"^# {number} · \S", markdown, re.M), f"title must read '# {number} · Topic'"
     positions = [markdown.find(h) for h in TEMPLATE]
     missing = [h for h, p in zip(TEMPLATE, positions) if p < 0]

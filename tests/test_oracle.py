@@ -74,3 +74,19 @@ def test_oracle_training_resumes_from_its_run_folder_and_refuses_other_settings(
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), again.state_dict().values()))
     with pytest.raises(CheckpointError, match="another setting.*batch_size"):
         oracle.train_oracle(32, steps=4, batch_size=8, n_train=16, progress=False, run_dir=tmp_path)
+
+
+def test_an_oracle_of_other_widths_gets_one_line_naming_the_file_and_sizes(tmp_path):
+    oracle.save_oracle(UNet(oracle.WIDTHS[32]), 32, {"easy": 1.0}, tmp_path / "o.pt")
+    ckpt = torch.load(tmp_path / "o.pt", weights_only=True)
+    ckpt["widths"] = [8, 16, 32, 64]                       # the weights are for (16, 32, 64, 128)
+    torch.save(ckpt, tmp_path / "narrow.pt")
+    with pytest.raises(CheckpointError) as refused:
+        oracle.load_oracle(tmp_path / "narrow.pt")
+    said = str(refused.value)
+    assert "narrow.pt does not fit a U-Net of widths (8, 16, 32, 64)" in said
+    assert "(16, 3, 3, 3) in the file, (8, 3, 3, 3) in" in said and "more sizes differ" in said
+    assert "\n" not in said and "weights_only" not in said
+    torch.save({"g": {}, "config": {}}, tmp_path / "gen.pt")
+    with pytest.raises(CheckpointError, match="is an exported generator .*, not an oracle file"):
+        oracle.load_oracle(tmp_path / "gen.pt")

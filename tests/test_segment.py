@@ -254,3 +254,33 @@ def test_teacher_quality_compares_generator_masks_with_a_judge(tiny_generator):
             return (src.sample(len(x), torch.Generator().manual_seed(2024))[1] * 2 - 1) * 20
     q = segment.teacher_quality(src, Echo(), n=8)
     assert q["faithfulness"] == 1.0 and 0 <= q["trivial"] <= 1
+
+
+def test_segment_folder_takes_its_size_from_the_segmenter(tmp_path, tiny_shipped):
+    from PIL import Image
+    s, cfg = segment.load_segmenter(sh.segmenter("ds", "easy", tiny_shipped))
+    a = data.load_arrays("easy", 32, "test", 2, progress=False)
+    big = tmp_path / "cub"
+    for i in range(2):
+        (big / "images").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(a["image"][i].transpose(1, 2, 0)).resize((96, 96)).save(big / "images" / f"{i}.png")
+    (big / "segmentations").mkdir()
+    Image.fromarray(a["mask"][0].astype(np.uint8) * 255).resize((96, 96)).save(big / "segmentations/0.png")
+    with pytest.raises(data.DatasetError, match="allow_missing_masks=True"):
+        segment.segment_folder(s, big)
+    out = segment.segment_folder(s, big, allow_missing_masks=True)
+    assert out["image"].shape == (1, 3, cfg.size, cfg.size) and out["truth"].shape == (1, 1, 32, 32)
+    assert segment.segment_folder(s, big / "images", size=cfg.size)["image"].shape[-1] == 32
+    with pytest.raises(ValueError, match="size=64 disagrees with the segmenter, trained at 32 px"):
+        segment.segment_folder(s, big / "images", size=64)
+    with pytest.raises(ValueError, match="pass the size"):
+        segment.segment_folder(nets.UNet(cfg.widths), big / "images")
+
+
+def test_every_option_of_the_segment_command_has_help_and_lists_its_choices():
+    parser = segment.config_parser(segment.SegConfig, segment.__doc__, "run folder")
+    helps = {a.option_strings[-1]: a.help for a in parser._actions if a.dest != "help"}
+    assert not [k for k, said in helps.items() if not said or len(said) < 8]
+    for name, allowed in segment.SegConfig.CHOICES.items():
+        assert all(str(v) in helps[f"--{name}"] for v in allowed), name
+    assert "{ds,cons,supervised}" in parser.format_help()

@@ -182,3 +182,72 @@ def test_a_pickle_with_code_is_refused_without_inviting_an_unsafe_retry(tmp_path
         train.load_generator(tmp_path / "generator.pt")
     said = str(refused.value)
     assert "refused for safety" in said and "weights_only" not in said and "can still be loaded" not in said
+
+
+def _resume_with(tmp_path, checkpoint: dict, capsys):
+    """Run the train command on a folder whose checkpoint.pt is ``checkpoint``; the message."""
+    out = tmp_path / "run"
+    out.mkdir(parents=True)
+    torch.save(checkpoint, out / "checkpoint.pt")
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--steps", "2", "--batch-size", "4", "--n-train", "64", "--out", str(out),
+                    "--no-progress"])
+    said = str(stop.value.code)
+    assert said.startswith("error: ") and "\n" not in said and "weights_only" not in said
+    assert torch.load(out / "checkpoint.pt", weights_only=True).keys() == checkpoint.keys()  # kept
+    return said
+
+
+def test_resuming_a_generator_or_a_checkpoint_without_config_says_what_the_file_is(tmp_path, capsys):
+    done = tmp_path / "done"
+    train.train(_cfg(steps=2), done, progress=False)
+    generator = torch.load(done / "generator.pt", weights_only=True)
+    said = _resume_with(tmp_path / "a", generator, capsys)
+    assert "checkpoint.pt is an exported generator (like generator.pt" in said and "nothing to resume" in said
+    ckpt = torch.load(done / "checkpoint.pt", weights_only=True)
+    del ckpt["config"]
+    said = _resume_with(tmp_path / "b", ckpt, capsys)
+    assert "a training checkpoint without its config" in said and "another --out folder" in said
+
+
+def test_a_generator_of_other_widths_gets_one_line_naming_the_sizes(tmp_path):
+    train.train(_cfg(steps=2), tmp_path, progress=False)
+    ckpt = torch.load(tmp_path / "generator.pt", weights_only=True)
+    ckpt["config"]["width"] = 64                                  # the weights are for 128
+    torch.save(ckpt, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError) as refused:
+        train.load_generator(tmp_path / "other.pt")
+    said = str(refused.value)
+    assert "other.pt does not fit" in said and "in the file" in said and "\n" not in said
+
+
+def test_a_full_disk_says_so_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+    target = tmp_path / "checkpoint.pt"
+    train.save_atomic({"step": 1}, target)
+
+    def no_space(obj, f):
+        f.write(b"half a checkpoint")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(torch, "save", no_space)
+    with pytest.raises(CheckpointError, match=r"disk full\? \(\d+ MB free on that disk\)"):
+        train.save_atomic({"step": 2}, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]     # no .tmp
+    monkeypatch.undo()
+    assert torch.load(target, weights_only=True) == {"step": 1}               # the old one is kept
+
+
+def _help_of(parser) -> dict:
+    """{option: its help text as --help prints it} for every option but -h."""
+    return {a.option_strings[-1]: a.help for a in parser._actions if a.dest != "help"}
+
+
+def test_every_option_of_the_train_command_has_help_and_lists_its_choices():
+    from comgan_lite.checkpoints import config_parser
+    parser = config_parser(TrainConfig, train.__doc__, "run folder")
+    helps = _help_of(parser)
+    assert not [k for k, said in helps.items() if not said or len(said) < 8]
+    for name, allowed in TrainConfig.CHOICES.items():
+        assert all(str(v) in helps[f"--{name}"] for v in allowed), name
+    printed = parser.format_help()
+    assert "{comgan,pi1,pi2,dscomgan}" in printed and "{easy,medium,hard,emoji,multi}" in printed
