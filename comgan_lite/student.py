@@ -41,6 +41,7 @@ def student_notebook(nb: dict) -> dict:
         cell["execution_count"], cell["outputs"] = None, []
         if EXERCISE in _tags(cell):
             cell["metadata"]["tags"] = [*_tags(cell), CHECK_OUTPUT]
+            cell["execution_count"] = 1   # nbval compares only the outputs of run cells
             cell["outputs"] = [{"name": "stdout", "output_type": "stream", "text": [NOT_ANSWERED]}]
     out["nbformat_minor"] = 4  # no cell ids: the student files do not churn between builds
     return out
