@@ -185,6 +185,11 @@ def require(cfg, positive=(), choices=None, within=None) -> None:
             raise ValueError(f"{flag(name)} must be at least {low} and below {high}, not {getattr(cfg, name)!r}")
 
 
+COMMON_HELP = {"batch_size": "images per batch", "seed": "random seed",
+               "log_every": "steps between log rows", "checkpoint_every": "steps between checkpoints",
+               "threads": "torch threads for this process"}   # options every trainer has
+
+
 def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
     """A command line with one option per field of a config dataclass (``--no-NAME`` for
     booleans that default to on), plus ``--out`` and ``--no-progress``.  Help texts come from

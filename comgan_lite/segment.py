@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F_
 
 from . import losses, metrics, nets
-from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
+from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_same, config_from_dict,  # noqa: F401
                           config_parser, float_state, half_state, load_checkpoint, load_weights,
                           require, resumable_loop, save_atomic, what_file)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
@@ -79,7 +79,7 @@ class SegConfig:
         "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
         "dataset": "the real images: a preset, emoji or multi (data.load_arrays)",
         "size": "image size in pixels (the generator's)",
-        "steps": "S updates (one D_m update each)", "batch_size": "images per batch",
+        **COMMON_HELP, "steps": "S updates (one D_m update each)",
         "lr": "Adam learning rate of S and D_m (official: 2e-4 for ~30k steps)",
         "lambda_cons": "weight of L_cons (official: 2)",
         "width": "U-Net widths: width, 2 width, 4 width, ...", "levels": "U-Net levels",
@@ -88,9 +88,7 @@ class SegConfig:
         "drop_trivial": "skip generated pairs whose mask is all 0 or all 1 (not official)",
         "ema": "use the generator's EMA weights when it has them",
         "n_standing": "generator samples for its BatchNorm statistics and the polarity vote",
-        "n_train": "real training images (train split)", "seed": "random seed",
-        "log_every": "steps between log rows", "checkpoint_every": "steps between checkpoints",
-        "threads": "torch threads for this process"}
+        "n_train": "real training images (train split)"}
 
     def __post_init__(self):
         require(self, positive=("steps", "batch_size", "lr", "width", "levels", "ndf", "n_standing",

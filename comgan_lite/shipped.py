@@ -100,6 +100,14 @@ def read_milestones(folder: str | Path) -> list[dict]:
     return json.loads((Path(folder) / "milestones.json").read_text())
 
 
+def left_t1_at(folder: str | Path) -> int | None:
+    """For a run started at T1: the first logged step after which fewer than half of its
+    training batch's masks are trivial, or None if it never left."""
+    log = read_log(folder)
+    return next((row["step"] for i, row in enumerate(log)
+                 if all(later["trivial"] < 0.5 for later in log[i:])), None)
+
+
 def variant(cfg: dict) -> str:
     """'' for the default architecture, else what differs, e.g. 'n_res_mask=3' (ablations)."""
     defaults = {"width": (0, None), "head_width": (0, None), "n_res": (-1, None),

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F_
 
 from . import compose, losses, nets
-from .checkpoints import (CHECKPOINT, LOG, CheckpointError, check_same, config_parser,  # noqa: F401
+from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_same, config_parser,  # noqa: F401
                           float_state, half_state, load_checkpoint, load_weights, require,
                           resumable_loop, save_atomic, what_file)
 from .checkpoints import config_from_dict as _config_from_dict
@@ -77,7 +77,7 @@ class TrainConfig:
         "size": "image size in pixels",
         "beta": "weight of the binary regulariser L_binary (eq. 11)",
         "steps": "generator updates (one D update each); raise it to extend a run",
-        "batch_size": "images per batch", "lr_g": "Adam learning rate of G",
+        **COMMON_HELP, "lr_g": "Adam learning rate of G",
         "lr_d": "Adam learning rate of D",
         "width": "trunk width at 4x4 (default: nets.CONFIGS for --size)",
         "head_width": "F/B/M head width (default: nets.CONFIGS); Corollary 1 ablation",
@@ -92,10 +92,9 @@ class TrainConfig:
         "global_features": "DS-ComGAN: x_z shown to D and multi-scale phi (Table 2)",
         "ema": "if > 0, also keep an EMA of G's parameters with this decay (official: 0.999)",
         "spectral_norm": "spectral normalisation in D",
-        "n_train": "real training images (procedural train split)", "seed": "random seed",
-        "log_every": "steps between log rows", "snapshot_every": "steps between snapshot PNGs",
-        "keep_every": "if > 0, also export the generator every K steps to gens/",
-        "checkpoint_every": "steps between checkpoints", "threads": "torch threads for this process"}
+        "n_train": "real training images (procedural train split)",
+        "snapshot_every": "steps between snapshot PNGs",
+        "keep_every": "if > 0, also export the generator every K steps to gens/"}
 
     # what older runs saved for "default" (config.json and checkpoints keep them)
     LEGACY_DEFAULTS = {"width": 0, "head_width": 0, "n_res": -1, "n_res_mask": -1}

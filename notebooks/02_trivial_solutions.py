@@ -75,14 +75,8 @@ px64 = {f: [p for p in shipped.seeds(f"{f}-easy-b1", "64px") if shipped.read_con
 start_t1 = {f: shipped.seeds(f"{f}-easy-b1", "start-t1") for f in FAMILIES}
 
 
-def left_t1(run):
-    """The first logged step after which fewer than half of the masks are trivial, or None."""
-    log = shipped.read_log(run)
-    return next((row["step"] for i, row in enumerate(log) if all(r["trivial"] < 0.5 for r in log[i:])), None)
-
-
 fell = {f: sum(trapped_share(p) >= TRAPPED for p in px64[f]) for f in FAMILIES}
-escaped = {f: sum(left_t1(p) is not None for p in start_t1[f]) for f in FAMILIES}
+escaped = {f: sum(shipped.left_t1_at(p) is not None for p in start_t1[f]) for f in FAMILIES}
 grid_32 = [p for p in shipped.long_runs(1.0, size=32)          # the 32 px runs trained on past 4,000 steps
            if shipped.read_config(p)["mask_init_logit"] == 0 and shipped.read_config(p)["steps"] >= BUDGET]
 trivial_32 = [next(r["trivial"] for r in shipped.read_milestones(p) if r["step"] == BUDGET) for p in grid_32]
@@ -325,7 +319,7 @@ fig.suptitle("started at T1: 32 px, easy, β = 1, every seed (mean and band)", f
 plt.show()
 for f in FAMILIES:
     for p, r in zip(start_t1[f], shipped.evaluations(start_t1[f])):
-        step = left_t1(p)
+        step = shipped.left_t1_at(p)
         print(f"{NAME[f]:7s} seed {r['seed']}: " + (f"left T1 at step {step:,}" if step else "stayed at T1")
               + f"; at the end best of two {r['iou_best_of_two']:.2f}, trivial share {r['trivial']:.2f}")
 plots.snapshots({f"{NAME[f]} from T1, seed 0": start_t1[f][0] / "final.png" for f in FAMILIES}, size=3.6)

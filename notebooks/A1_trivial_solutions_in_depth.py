@@ -532,9 +532,8 @@ fig.axes[2].set_yscale("log")
 plt.show()
 escaped, trap_rows = {}, dict(zip(trap_logs, shipped.evaluations(trap)))
 for label, p in zip(trap_logs, trap):
-    log = shipped.read_log(p)   # escaped: fewer than half of the masks trivial from then on
-    escaped[label] = next((row["step"] for i, row in enumerate(log)
-                           if all(later["trivial"] < 0.5 for later in log[i:])), None)
+    log = shipped.read_log(p)
+    escaped[label] = shipped.left_t1_at(p)   # fewer than half of the masks trivial from then on
     r = trap_rows[label]
     print(f"{label:15s} " + (f"escaped from step {escaped[label]}" if escaped[label] else "never escaped") +
           f"; mean mask at most {max(row['mask_mean'] for row in log):.3f}; at the end faithfulness "
