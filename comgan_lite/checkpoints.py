@@ -190,6 +190,17 @@ COMMON_HELP = {"batch_size": "images per batch", "seed": "random seed",
                "threads": "torch threads for this process"}   # options every trainer has
 
 
+def positive_int(text: str) -> int:
+    """An argparse type for counts (steps, threads): a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def config_parser(config_class, description: str, out_help: str) -> argparse.ArgumentParser:
     """A command line with one option per field of a config dataclass (``--no-NAME`` for
     booleans that default to on), plus ``--out`` and ``--no-progress``.  Help texts come from

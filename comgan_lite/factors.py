@@ -26,9 +26,9 @@ import torch.nn as nn
 import torch.nn.functional as F_
 
 from . import metrics, train
-from .data import BG_CLASSES, FG_CLASSES, SHAPES, ShapesDataset, images_to_tensor
-from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, load_weights,
-                          save_atomic, train_to_the_end, what_file)
+from .data import BG_CLASSES, FG_CLASSES, PRESETS, SHAPES, ShapesDataset, images_to_tensor
+from .checkpoints import (COMMON_HELP, CheckpointError, float_state, half_state, load_checkpoint,
+                          load_weights, positive_int, save_atomic, train_to_the_end, what_file)
 
 N_HUES = 6
 HUE_NAMES = ("red", "yellow", "green", "cyan", "blue", "magenta")
@@ -242,16 +242,24 @@ def vary(g, which: str, n_rows: int = 4, n_cols: int | None = None, seed: int = 
     return {k: v.reshape(n_rows, n_cols, *v.shape[1:]) for k, v in out.items()}
 
 
-def main(argv=None):
+def command_line() -> argparse.ArgumentParser:
+    """The options of ``python -m comgan_lite.factors``, each with its help text."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--preset", default="medium")
-    p.add_argument("--size", type=int, default=32)
-    p.add_argument("--steps", type=int, default=8000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--out", required=True)
+    p.add_argument("--preset", default="medium", choices=sorted(PRESETS),
+                   help="the dataset whose factors the classifier learns to read (default: medium)")
+    p.add_argument("--size", type=int, default=32, choices=(32, 64),
+                   help="image size in pixels (default: 32)")
+    p.add_argument("--steps", type=positive_int, default=8000, help="training steps (default: 8000)")
+    p.add_argument("--seed", type=int, default=0, help=COMMON_HELP["seed"] + " (default: 0)")
+    p.add_argument("--threads", type=positive_int, default=1, help=COMMON_HELP["threads"] + " (default: 1)")
+    p.add_argument("--out", required=True, help="where to write the classifier (.pt; its accuracies go "
+                   "beside it as .json)")
     p.add_argument("--run-dir", help="resumable run folder (default: runs/<out's name>)")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv=None):
+    args = command_line().parse_args(argv)
     torch.set_num_threads(args.threads)
     start = time.time()
     run_dir = args.run_dir or Path("runs") / Path(args.out).stem

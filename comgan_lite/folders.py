@@ -147,7 +147,8 @@ class FolderDataset(torch.utils.data.Dataset):
     CUB layout: ``root/images/<any/path>.jpg`` and ``root/segmentations/<any/path>.png`` with
     the same relative path (suffix may differ); every image needs its mask unless
     ``allow_missing_masks`` (then images without one are skipped, and ``skipped`` lists them).
-    Without ``segmentations/``, or in a plain folder, images come without masks.  Hidden files
+    Without ``segmentations/``, or in a plain folder, images come without masks (there x.jpg and
+    x.png are two images, both kept: no mask has to be matched to them by name).  Hidden files
     and folders are ignored.  Images are resized (shorter side) and centre-cropped to ``size``;
     grayscale, RGBA and 16-bit files are converted; ``_to_mask`` says which mask pixels count.
     Problems raise ``DatasetError`` with what to do.

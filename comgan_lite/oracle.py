@@ -20,8 +20,8 @@ import torch.nn.functional as F_
 from . import metrics
 from .data import PRESETS, ShapesDataset, images_to_tensor
 from .nets import UNet
-from .checkpoints import (CheckpointError, float_state, half_state, load_checkpoint, load_weights,
-                          save_atomic, train_to_the_end, what_file)
+from .checkpoints import (COMMON_HELP, CheckpointError, float_state, half_state, load_checkpoint,
+                          load_weights, positive_int, save_atomic, train_to_the_end, what_file)
 
 WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
 
@@ -122,15 +122,22 @@ def faithfulness(oracle: UNet, composites: torch.Tensor, masks: torch.Tensor,
             "oracle_area": float(seen.float().mean()), "real_area": real_area}
 
 
-def main(argv=None):
+def command_line() -> argparse.ArgumentParser:
+    """The options of ``python -m comgan_lite.oracle``, each with its help text."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--size", type=int, default=32, choices=sorted(WIDTHS))
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--out", required=True)
+    p.add_argument("--size", type=int, default=32, choices=sorted(WIDTHS),
+                   help="image size in pixels the oracle reads (default: 32)")
+    p.add_argument("--steps", type=positive_int, default=3000, help="training steps (default: 3000)")
+    p.add_argument("--seed", type=int, default=0, help=COMMON_HELP["seed"] + " (default: 0)")
+    p.add_argument("--threads", type=positive_int, default=1, help=COMMON_HELP["threads"] + " (default: 1)")
+    p.add_argument("--out", required=True, help="where to write the oracle, e.g. data/oracle/oracle-32px.pt "
+                   "(its scores go beside it as .json)")
     p.add_argument("--run-dir", help="resumable run folder (default: runs/<out's name>)")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv=None):
+    args = command_line().parse_args(argv)
     torch.set_num_threads(args.threads)
     start = time.time()
     run_dir = args.run_dir or Path("runs") / Path(args.out).stem

@@ -1,4 +1,6 @@
 """The folder dataset on folders the tests create: each problem gets a clear error."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -198,6 +200,14 @@ def test_two_images_of_one_name_are_an_error_naming_both(tmp_path):
     _save(tmp_path / "segmentations/x.png", _mask())
     with pytest.raises(DatasetError, match=r"x\.jpg and .*x\.png have the same name"):
         FolderDataset(tmp_path)
+
+
+def test_two_images_of_one_name_in_a_plain_folder_are_both_kept(tmp_path):
+    _save(tmp_path / "x.jpg", _rgb())
+    _save(tmp_path / "x.png", _rgb())
+    ds = FolderDataset(tmp_path, size=32)
+    assert [p.name for p in ds.images] == ["x.jpg", "x.png"] and not ds.has_masks
+    assert [Path(ds[i]["path"]).name for i in range(2)] == ["x.jpg", "x.png"]
 
 
 def test_hidden_files_and_folders_are_skipped(tmp_path):

@@ -251,3 +251,17 @@ def test_every_option_of_the_train_command_has_help_and_lists_its_choices():
         assert all(str(v) in helps[f"--{name}"] for v in allowed), name
     printed = parser.format_help()
     assert "{comgan,pi1,pi2,dscomgan}" in printed and "{easy,medium,hard,emoji,multi}" in printed
+
+
+@pytest.mark.parametrize("module", ["oracle", "factors"])
+def test_the_oracle_and_factor_commands_explain_every_option_and_refuse_bad_counts(module, capsys, tmp_path):
+    import importlib
+    command = importlib.import_module(f"comgan_lite.{module}")
+    helps = _help_of(command.command_line())
+    assert set(helps) >= {"--size", "--steps", "--seed", "--threads", "--out", "--run-dir"}
+    assert not [k for k, said in helps.items() if not said or len(said) < 8]
+    for bad in (["--steps", "0"], ["--threads", "-1"], ["--steps", "many"]):
+        with pytest.raises(SystemExit) as done:
+            command.main(bad + ["--out", str(tmp_path / "x.pt"), "--run-dir", str(tmp_path / "run")])
+        assert done.value.code == 2 and bad[0] in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())                       # refused before writing anything
