@@ -29,7 +29,7 @@
 # - **Measure** disentanglement: a frozen factor classifier, change rates when one input is
 #   resampled, and the purity (NMI) of the codes.
 # - Say what three choices do, over two seeds each: tied or independent codes, with or without
-#   $L_{info}$, with or without the global features; and what the parameter average (EMA) changes.
+#   $L_{info}$, with or without the global features.
 #
 # ## Prerequisites
 # Notebooks 01 (eq. 1), 02 (trivial solutions, faithfulness) and 03 (ComGAN, polarity).
@@ -261,7 +261,7 @@ claims.check(max(first_full), "==", 50, "D_f's accuracy is 1 at step 50 in each 
 # `data/runs/dscomgan-medium-b1-s0` was trained for 2,000 steps with
 # `python -m comgan_lite.train --family dscomgan --preset medium --beta 1 --steps 2000 --ema 0.995 --seed 0`:
 # independent codes ($N = 8$), $L_{info}$ and the global features on, as the paper describes.
-# Following the official code we sample from the **parameter average** (EMA; section 9 says
+# Following the official code we sample from the **parameter average** (EMA; appendix A2 says
 # why the decay is 0.995 here rather than 0.999).
 
 # %%
@@ -310,7 +310,7 @@ claims.check(min(comgan_trivial), ">", 0, "ComGAN on medium has per-image trivia
 # In the middle block the mask is all 1: $F$ paints the whole picture, scene included, usually
 # as a full-frame texture in the object's colour. In the left block $B$ paints everything and the
 # mask is empty. Either way the composite can still look like data, which is all $D_z$ checks;
-# section 7 shows what these samples do to the measurements.
+# appendix A2 shows what these samples do to the measurements.
 
 # %% [markdown]
 # ## 6. Figure 6 and 7 analogs: one input at a time
@@ -419,8 +419,8 @@ for c in "fb":
 #   with a texture. The object's texture changes with $z$ instead, nearly as often as in the
 #   reference row.
 # - **Leaks.** Resampling $f$ also changes the *scene's* hue in some images, and $b$ the
-#   object's, though the mask cannot move (its entry is exactly 0). Below, the leak of $f$ is
-#   split by the kind of mask.
+#   object's, though the mask cannot move (its entry is exactly 0). Appendix A2 splits this
+#   leak by mask type.
 # - The shape column moves even when only $f$ changes. The mask stays the same, so this is the
 #   shape head being fooled by colour: that is the price of a 48 %-accurate head.
 
@@ -434,41 +434,6 @@ claims.about(max(purity[c][k] for c in "fb" for k in ("fg_class", "bg_class")), 
 claims.check(table["z"]["fg_class"] / table["all"]["fg_class"], ">", 0.9, "z changes the object texture nearly as often as the reference")
 claims.check(max(table["f"]["mask"], table["b"]["mask"]), "==", 0, "the codes' mask entries are exactly 0")
 claims.check(table["f"]["shape"], ">", 0.25, "the shape column moves when only f changes");
-
-# %%
-inputs = factors.fixed_inputs(512, cfg.n_codes, g.z_dim, 2024)          # as in the heatmap
-moved = train.sample(g, *factors.resample(inputs, "f", cfg.n_codes, 2026))
-before, after = factors.predict(classifier, full["image"]), factors.predict(classifier, moved["image"])
-leak = (before["bg_hue"] != after["bg_hue"]).float()
-# the same question asked of the pixels: the hue of the mean colour outside the mask
-outside = (1 - full["mask"][:, 0]).numpy()
-pixel_hue = [factors.hue_bins((x["image"].numpy() + 1) / 2, outside) for x in (full, moved)]
-pixel_leak = torch.from_numpy((pixel_hue[0] != pixel_hue[1]).astype(np.float32))
-print("resample f: share of images whose scene hue changes   classifier   pixels outside the mask")
-for name, chosen in kinds.items():
-    print(f"  {name:22s} ({int(chosen.sum()):3d} images)   {leak[chosen].mean():20.2f}   "
-          f"{pixel_leak[chosen].mean() if 'all 1' not in name else float('nan'):10.2f}")
-print(f"  {'all':22s}                 {leak.mean():20.2f}   (the heatmap's entry)")
-
-# %% [markdown]
-# The leak has two sources.
-# - **Images whose mask is all 1.** There $F$ paints the "scene" too, so of course $f$ changes
-#   it: nearly every such image changes its scene hue.
-# - **The classifier, in the images with a proper mask.** It reports about three times as many
-#   scene-hue changes as the pixels outside the mask show. In `medium` half of the real scenes
-#   reuse the object's colour, so a classifier trained on real images has learned to take the
-#   object's colour as evidence for the scene's hue.
-#
-# Images whose mask is all 0 hardly leak: $F$ is invisible there, and their pixels never change.
-# A measuring instrument trained on correlated data measures the correlation too.
-
-# %%
-all_1, all_0, proper = (kinds[k] for k in ("mask all 1: x̄ = x_f", "mask all 0: x̄ = x_b", "object and scene"))
-claims.check(float(leak[all_1].mean()), ">", 0.85, "nearly every all-1 image changes its scene hue")
-claims.about(float(leak[proper].mean() / pixel_leak[proper].mean()), 3, "the classifier reports three times the pixels' changes", digits=0)
-claims.check(float(leak[all_0].mean()), "<", 0.05, "all-0 images hardly leak")
-claims.check(float(pixel_leak[all_0].mean()), "==", 0, "their pixels never change")
-claims.check(float(leak.mean()), "==", score["ctrl_f_bg_hue"], "the split adds up to the heatmap's entry");
 
 # %% [markdown]
 # ## 8. Tied or independent codes, $L_{info}$, global features: eight runs
@@ -622,44 +587,10 @@ claims.check(min(avg(v, "ctrl_z_fg_class") / avg(v, "ctrl_all_fg_class") for v i
 # |---|---|---|---|
 # | codes | $f$, $b$ independent | $b = f$ in training | section 8: tied codes |
 # | $L_{info}$ | a bound on $I(f; x_f)$, $I(b; x_b)$ | CE on raw $x_f$, $x_b$, trained with $G$'s optimiser | section 8: no $L_{info}$ |
-# | parameter average | not mentioned | EMA, decay 0.999, used for every evaluation | below |
+# | parameter average | not mentioned | EMA, decay 0.999, used for every evaluation | appendix A2 |
 # | mask regulariser | $L_{binary}$ | built, never added | we keep $\beta = 1$ (notebook 03) |
 #
-# **EMA.** With decay $\delta$, the average forgets at rate $1 - \delta$: its effective window is
-# $1/(1-\delta)$ steps, and after $T$ steps the random initial weights still carry a weight of
-# $\delta^T$. With the official $\delta = 0.999$ and our 2,000 steps that is
-# $0.999^{2000} \approx 0.14$: a seventh of the average would still be the untrained network.
-# We use $\delta = 0.995$ (window 200 steps, $0.995^{2000} \approx 4\cdot 10^{-5}$). Every run
-# kept both the average and the last weights; here is what the average changes.
-
-# %%
-print(f"weight of the initial parameters after 2,000 steps: decay 0.999 -> {0.999 ** 2000:.3f}, "
-      f"decay 0.995 -> {0.995 ** 2000:.1e}")
-claims.about(0.999 ** 2000, 0.14, "0.999^2000 ≈ 0.14, about a seventh")
-claims.about(1 / (1 - 0.995), 200, "window of 200 steps", digits=0)
-claims.about(0.995 ** 2000 * 1e5, 4, "0.995^2000 ≈ 4e-5", digits=0)
-paper_runs = shipped.seeds("dscomgan-medium-b1")          # the paper's configuration, 2 seeds
-compare = [("fd_factors", "FD_factors"), ("iou_best_of_two", "mask best-of-two"),
-           ("ctrl_object_fg_hue", "object code → object hue"), ("nmi_object_fg_hue", "NMI(object code, hue)")]
-print(f"{'':22s}" + "".join(f"{label:>27s}" for _, label in compare))
-ema_vs_last = []
-for s in shipped.evaluations(paper_runs):
-    pair = [shipped.by_role(row) for row in (s, s["last"])]
-    ema_vs_last.append(pair)
-    for weights, row in zip(("EMA", "last weights"), pair):
-        print(f"seed {s['seed']}, {weights:13s}" + "".join(f"{row[k]:27.2f}" for k, _ in compare))
-
-# %% [markdown]
-# The average mostly improves image quality: FD_factors is lower with EMA for each seed, while
-# the change rates and the code purity hardly move. Averaging smooths the last steps' oscillation
-# of the GAN game, so the samples get closer to the data. It does not change *what* the codes
-# learned.
-
-# %%
-claims.holds(all(ema["fd_factors"] < last["fd_factors"] for ema, last in ema_vs_last),
-             "EMA lowers FD_factors for each seed")
-claims.check(max(abs(ema[k] - last[k]) for ema, last in ema_vs_last for k in ("ctrl_object_fg_hue", "nmi_object_fg_hue")),
-             "<", 0.1, "change rate and purity hardly move (by less than 0.1)");
+# Appendix A2 shows what the parameter average changes, and why our decay is 0.995.
 
 # %% [markdown]
 # ## 10. The latent explorer
@@ -698,12 +629,12 @@ claims.holds(torch.equal(views[0]["mask"], views[1]["mask"]) and torch.equal(vie
 #   the "global features"; $D_f$, $D_b$ and $L_{info}$ make each code readable (eq. 7-8).
 # - Disentanglement can be *measured* when the data's factors are known: resample one input and
 #   count what a frozen factor classifier sees change. Check surprising numbers against the
-#   pixels: a classifier trained on correlated data measures the correlation too.
+#   pixels (appendix A2 does it for the leaks).
 # - At our scale the codes learned **hue**, not texture, the easiest difference for $D_f$ and
 #   $D_b$ to read; texture, shape and position stay with $z$.
 # - Which layer holds the object is chance, as in ComGAN: compare runs by role.
 # - Over two seeds, tied and independent codes moved the hues alike; without $L_{info}$ the object
-#   code was ignored. EMA lowered FD_factors and left the codes as they were.
+#   code was ignored.
 # - About a fifth of the samples still have a trivial mask, in both seeds of the paper's
 #   configuration.
 
@@ -784,4 +715,5 @@ exercises.verify(exercises.check_change_rate, answer_3, 1 - answer_3, g, classif
 
 # %% [markdown]
 # Next: 05 · DS-ComGAN segmentation: the frozen generator makes image-mask
-# pairs, and a segmenter learns from them.
+# pairs, and a segmenter learns from them. For the investigations behind this notebook, see the
+# appendix [A2 · DS-ComGAN in depth](A2_ds_comgan_in_depth.ipynb).

@@ -124,7 +124,7 @@ plt.show()
 #   background layer painted an object into the picture, or full, where the foreground layer
 #   painted the whole image (a blank white panel in the grid). These are wrong labels, and
 #   nothing tells them apart from the right ones without ground truth. Keep them in mind for
-#   sections 7 and 9.
+#   sections 7 and 8.
 
 # %%
 pair_trivial = float((empty | full).float().mean())
@@ -156,7 +156,7 @@ claims.between(pair_trivial, 0.15, 0.25, "about one pair in five has a trivial m
 # label: it only says "your masks on real images should look like the masks the generator
 # draws". (The paper's text of eq. 9 is garbled; the table follows the official code.)
 # $S$ is a U-Net (three levels, 16-32-64 channels, 0.13 M parameters) and $D_m$ the DCGAN
-# discriminator of notebook 02 on a one-channel mask, without BatchNorm (section 8 says why).
+# discriminator of notebook 02 on a one-channel mask, without BatchNorm (appendix A3 says why).
 #
 # $D_m$'s side of the game, as implemented, counts $\bar m$ once against each fake:
 #
@@ -271,7 +271,7 @@ plt.show()
 # What to notice: every curve flattens well before 1,500 steps, apart from the dips of single
 # bad checkpoints (the curves are measured on the current weights, without averaging). The
 # supervised U-Net is on top everywhere, as it should be. On `hard` both unsupervised
-# segmenters stay near 0 from the first step: section 9 shows why. And on every dataset the
+# segmenters stay near 0 from the first step: section 8 shows why. And on every dataset the
 # segmenter trained with $L_{cons}$ alone is *above* the one with the mask discriminator:
 # section 7 is about that surprise.
 
@@ -355,7 +355,7 @@ claims.check(segment.GRABCUT_MARGIN, "==", 1 / 8, "GrabCut's rectangle leaves 1/
 # - **`multi`:** the clearest win, and the only dataset where $S$ beats all three classical
 #   methods, which assume one central object; $S$ learned from a generator that draws several.
 # - **`emoji`, `medium`:** without $D_m$, $S$ is above GrabCut on `emoji` (0.80), not on `medium` (0.71).
-# - **`hard`:** both versions of $S$ fail (0.00 and 0.03); section 9 shows why.
+# - **`hard`:** both versions of $S$ fail (0.00 and 0.03); section 8 shows why.
 #
 # The best-of-two polarity (the third table) changes no comparison that involves $S$.
 
@@ -432,89 +432,10 @@ for d in ("easy", "emoji", "multi"):
     claims.between(round(drop[d], 2), 0.06, 0.09, f"{d}: D_m costs 0.06-0.09 IoU")
 
 # %% [markdown]
-# Can we stop $S$ from learning the trivial masks without labels? One more shipped segmenter on
-# `medium` skips generated pairs whose mask is all 0 or all 1 (`--drop-trivial`, not in the
-# paper), so neither $L_{cons}$ nor $D_m$ ever sees one:
-
-# %%
-extra, _ = segment.load_segmenter(shipped.SEG_DIR / "extra" / "S-ds-medium-drop-trivial", "cpu")
-xm, gtm, _ = segment.evaluation_set("medium")
-extra_iou, extra_trivial = segment.scores(extra.predict(xm), gtm)["iou"].mean(), trivial_share(extra, xm)
-print(f"medium, S with D_m, trivial pairs dropped: IoU {extra_iou:.2f} "
-      f"(with them {table['medium']['ds']['iou']:.2f}; L_cons only {table['medium']['cons']['iou']:.2f}); "
-      f"trivial predictions {extra_trivial:.2f}")
-claims.check(extra_trivial, "<", trivial["medium"]["ds"]["iou"] / 4, "dropping trivial pairs removes most trivial predictions")
-claims.between(extra_iou - iou["medium"]["ds"], 0.02, 0.06, "and wins back a few points")
-claims.check(extra_iou, "<", iou["medium"]["cons"], "but not the gap to L_cons alone")
+# Appendix A3 trains $S$ without the trivial pairs, and shows why our $D_m$ has no BatchNorm.
 
 # %% [markdown]
-# Dropping the trivial pairs removes nearly all trivial predictions and wins back a few
-# points, but not the gap to $L_{cons}$ alone. The rest of what $D_m$ costs on `medium` is
-# the shape of the generator's masks, as on `easy`: they are rounder and larger than the real
-# objects, and $D_m$ makes $S$'s masks on real images rounder and larger too.
-
-# %% [markdown]
-# ## 8. A pitfall: BatchNorm in the mask discriminator
-#
-# Built exactly as the official code builds it, with BatchNorm, and trained at the official
-# learning rate $2 \cdot 10^{-4}$, $D_m$ keeps $L_{cons}$ from falling. The curves below are the
-# logs of such runs (in `data/segmentation/logs/`), of runs with BatchNorm at our learning rate
-# $10^{-3}$, and of the shipped runs without it.
-
-# %%
-logs = shipped.SEG_DIR / "logs"
-curves = {"D_m with BatchNorm, lr 2e-4 (official)": shipped.read_log(logs / "S-ds-medium-dm-bn-lr2e-4"),
-          "D_m with BatchNorm, lr 1e-3": shipped.read_log(logs / "S-ds-medium-dm-bn"),
-          "D_m with BatchNorm, lr 1e-3, λ = 20": shipped.read_log(logs / "S-ds-medium-dm-bn-lambda20"),
-          "D_m without BatchNorm (shipped)": shipped.read_log(shipped.segmenter("ds", "medium")),
-          "L_cons only (shipped)": shipped.read_log(shipped.segmenter("cons", "medium"))}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-for label, log in curves.items():
-    for ax, key in zip(axes, ("loss_cons", "val_iou")):
-        ax.plot([r["step"] for r in log], [r[key] for r in log], label=label, lw=1.2)
-        ax.set_title(widgets.SHORT_LABELS[key] + " (medium)", fontsize=9)
-        ax.set_xlabel("S step", fontsize=8)
-axes[1].legend(fontsize=7)
-plt.show()
-
-# %%
-for label, log in curves.items():
-    print(f"{label:40s} after {log[-1]['step']:4d} steps: L_cons {log[-1]['loss_cons']:.3f}, "
-          f"held-out IoU {log[-1]['val_iou']:.2f}")
-
-# %% [markdown]
-# What to notice:
-# - **With BatchNorm in $D_m$, $L_{cons}$ stays where it started**, near 0.4, at either
-#   learning rate, while without it $L_{cons}$ falls below 0.1 within 300 steps, as when $S$
-#   learns from $L_{cons}$ alone. Thresholding still finds some objects (held-out IoU 0.28
-#   and 0.43), but $S$ never learns the generator's masks.
-# - Why, as far as we can tell: $D_m$ judges its three kinds of masks in three separate calls,
-#   and BatchNorm normalises each call's batch with its own mean and variance. What sets
-#   $S(\bar x)$ apart from $\bar m$ early on (grey values against black and white) is exactly
-#   a difference of mean and variance, so $D_m$'s deeper layers barely see it, and its gradient
-#   pushes $S$ in directions that have little to do with $\bar m$. The term that should teach
-#   $S$ the generator's masks, $\lambda L_{cons}$ with $\lambda = 2$, is then too weak to win.
-#   (The official batch of 90 and 30,000 iterations may avoid this; we could not test that.)
-# - Two fixes let $L_{cons}$ fall: $D_m$ without BatchNorm, or a ten times larger
-#   $\lambda = 20$ (a 300-step probe). We ship the first, which keeps the official loss weights.
-
-# %%
-bn = [curves["D_m with BatchNorm, lr 2e-4 (official)"], curves["D_m with BatchNorm, lr 1e-3"]]
-for log in bn:
-    claims.between(log[0]["loss_cons"], 0.35, 0.47, "with BatchNorm: L_cons starts near 0.4")
-    claims.between(log[-1]["loss_cons"], 0.35, 0.47, "and stays there")
-claims.check(bn[0][-1]["step"], "==", 1500, "the official setting ran 1,500 steps")
-for label in ("D_m without BatchNorm (shipped)", "L_cons only (shipped)"):
-    claims.check(min(r["step"] for r in curves[label] if r["loss_cons"] < 0.1), "<=", 300,
-                 f"{label}: L_cons below 0.1 within 300 steps")
-claims.about(bn[0][-1]["val_iou"], 0.28, "held-out IoU 0.28 (lr 2e-4)")
-claims.about(bn[1][-1]["val_iou"], 0.43, "held-out IoU 0.43 (lr 1e-3)")
-probe = curves["D_m with BatchNorm, lr 1e-3, λ = 20"]
-claims.check(probe[-1]["step"], "==", 300, "λ = 20 is a 300-step probe")
-claims.check(probe[-1]["loss_cons"], "<", probe[0]["loss_cons"] / 2, "with λ = 20, L_cons falls")
-
-# %% [markdown]
-# ## 9. Where $S$ fails
+# ## 8. Where $S$ fails
 #
 # ### The teacher sets the ceiling
 # $S$ learns from the generator's masks and from nothing else that knows where objects are. So
@@ -569,7 +490,8 @@ claims.between(faith["medium"], 0.65, 0.75, "medium: faithfulness about 0.7")
 claims.between(teachers["medium"]["trivial"], 0.15, 0.25, "medium: one trivial mask in five")
 claims.between(faith["emoji"], 0.8, 0.9, "emoji: a good teacher")
 claims.check(min(faith["easy"], faith["multi"]), ">", 0.95, "easy and multi: nearly perfect teachers")
-#
+
+# %% [markdown]
 # ### The worst test images on `medium`
 # Per-image IoU of $S$ and GrabCut, and the eight test images on which $S$ does worst.
 
@@ -611,7 +533,7 @@ claims.about(share["ds"](0.9, 1), 0.06, "S: 6 % above 0.9")
 claims.about(share["grabcut"](0.9, 1), 0.28, "GrabCut: 28 % above 0.9")
 
 # %% [markdown]
-# ## 10. Segment your own images
+# ## 9. Segment your own images
 #
 # `segment.segment_folder` reads a folder with `folders.FolderDataset`: a plain folder of images,
 # or the CUB layout (`images/…` with `segmentations/…`), in which case the IoU is printed too.
@@ -657,7 +579,7 @@ plt.show()
 #   generator's mistakes, its trivial masks and its rounded outlines, onto real images.
 #   $S$ trained with $L_{cons}$ alone was better everywhere.
 # - Implementation matters: with BatchNorm in $D_m$, as in the official code, $L_{cons}$ did not
-#   fall in 1,500 steps. The shipped $D_m$ has none.
+#   fall (appendix A3). The shipped $D_m$ has none.
 # - $S$ stayed below the supervised U-Net on every dataset. The paper's far larger models and
 #   longer training (128 px, 34.5 M-parameter U-Net, about 30,000 iterations) are the part we
 #   could not test.
@@ -716,7 +638,7 @@ exercises.verify(exercises.check_largest_gain, answer_3, max(gain, key=lambda d:
 # **Answers to "Check yourself"**
 # - The polarity is a property of the generator, not of an image: $F$ and $B$ are built alike,
 #   and training settles once which of them paints the object (`emoji`'s and `hard`'s put it in
-#   $x_b$, section 9). Deciding it per image would let every trivial or odd mask choose its own
+#   $x_b$, section 8). Deciding it per image would let every trivial or odd mask choose its own
 #   side, and $S$ would learn contradictory labels; one vote over 1,024 samples is stable.
 # - $D_m$ judges masks on their own, but the masks $S$ draws on real images depend on those
 #   images. Through $D_m$'s gradient, $S$ is pushed to draw, on real images, masks shaped like
@@ -726,3 +648,7 @@ exercises.verify(exercises.check_largest_gain, answer_3, max(gain, key=lambda d:
 #   (`cons`, since it beats `ds` everywhere): about 0.02 on `easy`, 0.04 on `multi`, 0.16 on
 #   `emoji`, 0.23 on `medium` and 0.79 on `hard`. The labels are worth little where the
 #   generator is good and everything where it learned no objects.
+
+# %% [markdown]
+# For the investigations behind this notebook, see the appendix
+# [A3 · Segmentation in depth](A3_segmentation_in_depth.ipynb).

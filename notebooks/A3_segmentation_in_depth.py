@@ -1,0 +1,249 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A3 · Segmentation in depth: trivial pairs, and a BatchNorm pitfall
+#
+# *comgan-lite, a teaching series on compositional GANs.* &nbsp; Appendix to
+# [05 · DS-ComGAN segmentation](05_ds_comgan_segmentation.ipynb), for the curious; no later
+# notebook needs it.
+#
+# ## Learning goals
+# - Test a label-free remedy for the trivial masks $S$ copies from its generator: leave the
+#   generator's trivial pairs out of training, and measure what that wins back.
+# - Tell apart two costs of the mask discriminator on `medium`: the trivial masks it teaches and
+#   the shape of the generator's masks.
+# - Read training logs to find an implementation pitfall: BatchNorm in $D_m$ keeps $L_{cons}$
+#   from falling.
+# - Explain why BatchNorm, applied to each of $D_m$'s calls on its own, hides what sets $S$'s
+#   masks apart from the generator's.
+#
+# ## Prerequisites
+# [Notebook 05](05_ds_comgan_segmentation.ipynb): the generator's pairs, the triplet of masks and
+# its losses (sections 1-2), the Table 4 analog (section 6) and what the mask discriminator adds
+# (section 7). The recap below lists what this appendix uses.
+#
+# ## Time
+# Quick mode (`COMGAN_QUICK=1`) and full mode are the same here: nothing is trained; five shipped
+# segmenters segment the held-out test images and the rest is read from shipped logs: about a
+# minute of computing on a 2-core laptop CPU (measured while the CPU was busy with other work;
+# less on an idle machine).
+# Reading: 15 minutes.
+#
+# ## What this appendix takes from notebook 05
+# Stage 2 of DS-ComGAN trains a segmenter $S$ (a small U-Net) on pairs $(\bar x, \bar m)$ drawn
+# from a frozen DS-ComGAN generator: $\lambda L_{cons}$, with
+# $L_{cons} = \mathrm{mean}\,|S(\bar x) - \bar m|$ (eq. 10) and $\lambda = 2$, plus a mask
+# discriminator $D_m$ that calls $\bar m$ real and $S(\bar x)$ and $S(x)$ fake, $x$ a real image
+# (eq. 9); $S$ is trained to make both of its masks pass as real. Mode `ds` trains all of it,
+# mode `cons` $L_{cons}$ alone. Every shipped segmenter trained 1,500 steps (batch 32, Adam at
+# learning rate $10^{-3}$) and is scored with fixed polarity on held-out real test images (IoU at
+# threshold 0.5). A prediction is **trivial** when fewer than 1 % of its pixels lie on one side.
+# In notebook 05, $D_m$ lowered the IoU on every dataset. On `medium` it taught $S$ to predict a
+# trivial mask for about one real image in eight, where $S$ with $L_{cons}$ alone almost never
+# does; on `easy` it cost IoU with no trivial predictions at all, by making $S$'s masks as rounded
+# as the generator's.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+
+from comgan_lite import claims, compose, exercises, runtime, segment, shipped, widgets
+from comgan_lite.data import DATASETS
+
+print(runtime.setup_notebook(seed=0, threads=1))
+QUICK = runtime.quick_mode()
+table = shipped.table4()          # notebook 05's Table 4 analog: {dataset: {method: scores}}
+iou = {d: {m: table[d][m]["iou"] for m in table[d]} for d in table}
+
+
+def trivial_share(s, images):
+    area = (s.predict(images) > 0.5).float().mean((1, 2, 3))
+    return float(((area < compose.TRIVIAL_LOW) | (area > compose.TRIVIAL_HIGH)).float().mean())
+
+
+two = {"cons": "S, L_cons only", "ds": "S, L_cons + D_m"}
+trivial = {}
+for d in ("easy", "medium"):
+    xd, _, _ = segment.evaluation_set(d)
+    trivial[d] = {m: {"iou": trivial_share(segment.load_segmenter(shipped.segmenter(m, d), "cpu")[0], xd)}
+                  for m in two}
+    print(f"{d:7s} IoU {table[d]['cons']['iou']:.2f} -> {table[d]['ds']['iou']:.2f} with D_m; "
+          f"trivial predictions {trivial[d]['cons']['iou']:.2f} -> {trivial[d]['ds']['iou']:.2f}")
+configs = [shipped.read_config(shipped.segmenter(m, d)) for m in two for d in DATASETS]
+claims.holds(all((c["steps"], c["batch_size"], c["lr"], c["lambda_cons"]) == (1500, 32, 1e-3, 2.0) for c in configs),
+             "every shipped segmenter: 1,500 steps, batch 32, lr 1e-3, λ = 2")
+claims.holds((compose.TRIVIAL_LOW, compose.TRIVIAL_HIGH) == (0.01, 0.99), "trivial: fewer than 1 % on one side")
+claims.holds(all(iou[d]["cons"] > iou[d]["ds"] for d in DATASETS), "D_m lowered the IoU on every dataset")
+claims.about(trivial["medium"]["ds"]["iou"], 0.12, "medium, with D_m: trivial predictions 0.12, about one in eight")
+claims.check(trivial["medium"]["cons"]["iou"], "<", 0.02, "medium, L_cons alone: almost no trivial predictions")
+claims.check(max(trivial["easy"]["cons"]["iou"], trivial["easy"]["ds"]["iou"]), "==", 0.0, "easy: no trivial predictions")
+
+# %% [markdown]
+# ## 1. Training without the trivial pairs
+#
+# Can we stop $S$ from learning the trivial masks without labels? One more shipped segmenter on
+# `medium` skips generated pairs whose mask is all 0 or all 1 (`--drop-trivial`, not in the
+# paper), so neither $L_{cons}$ nor $D_m$ ever sees one:
+
+# %%
+extra, _ = segment.load_segmenter(shipped.SEG_DIR / "extra" / "S-ds-medium-drop-trivial", "cpu")
+xm, gtm, _ = segment.evaluation_set("medium")
+extra_iou, extra_trivial = segment.scores(extra.predict(xm), gtm)["iou"].mean(), trivial_share(extra, xm)
+print(f"medium, S with D_m, trivial pairs dropped: IoU {extra_iou:.2f} "
+      f"(with them {table['medium']['ds']['iou']:.2f}; L_cons only {table['medium']['cons']['iou']:.2f}); "
+      f"trivial predictions {extra_trivial:.2f}")
+claims.check(extra_trivial, "<", trivial["medium"]["ds"]["iou"] / 4, "dropping trivial pairs removes most trivial predictions")
+claims.between(extra_iou - iou["medium"]["ds"], 0.02, 0.06, "and wins back a few points")
+claims.check(extra_iou, "<", iou["medium"]["cons"], "but not the gap to L_cons alone")
+extra_cfg = shipped.read_config(shipped.SEG_DIR / "extra" / "S-ds-medium-drop-trivial")
+claims.holds(extra_cfg["drop_trivial"] and extra_cfg["mode"] == "ds"
+             and {k: extra_cfg[k] for k in ("steps", "batch_size", "lr", "lambda_cons", "generator")}
+             == {k: shipped.read_config(shipped.segmenter("ds", "medium"))[k]
+                 for k in ("steps", "batch_size", "lr", "lambda_cons", "generator")},
+             "the same training as the shipped S on medium, trivial pairs dropped")
+
+# %% [markdown]
+# Dropping the trivial pairs removes nearly all trivial predictions and wins back a few
+# points, but not the gap to $L_{cons}$ alone. The rest of what $D_m$ costs on `medium` is
+# the shape of the generator's masks, as on `easy`: they are rounder and larger than the real
+# objects, and $D_m$ makes $S$'s masks on real images rounder and larger too.
+
+# %% [markdown]
+# ## 2. A pitfall: BatchNorm in the mask discriminator
+#
+# Built exactly as the official code builds it, with BatchNorm, and trained at the official
+# learning rate $2 \cdot 10^{-4}$, $D_m$ keeps $L_{cons}$ from falling. The curves below are the
+# logs of such runs (in `data/segmentation/logs/`), of runs with BatchNorm at our learning rate
+# $10^{-3}$, and of the shipped runs without it.
+
+# %%
+logs = shipped.SEG_DIR / "logs"
+curves = {"D_m with BatchNorm, lr 2e-4 (official)": shipped.read_log(logs / "S-ds-medium-dm-bn-lr2e-4"),
+          "D_m with BatchNorm, lr 1e-3": shipped.read_log(logs / "S-ds-medium-dm-bn"),
+          "D_m with BatchNorm, lr 1e-3, λ = 20": shipped.read_log(logs / "S-ds-medium-dm-bn-lambda20"),
+          "D_m without BatchNorm (shipped)": shipped.read_log(shipped.segmenter("ds", "medium")),
+          "L_cons only (shipped)": shipped.read_log(shipped.segmenter("cons", "medium"))}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3))
+for label, log in curves.items():
+    for ax, key in zip(axes, ("loss_cons", "val_iou")):
+        ax.plot([r["step"] for r in log], [r[key] for r in log], label=label, lw=1.2)
+        ax.set_title(widgets.SHORT_LABELS[key] + " (medium)", fontsize=9)
+        ax.set_xlabel("S step", fontsize=8)
+axes[1].legend(fontsize=7)
+plt.show()
+
+# %%
+for label, log in curves.items():
+    print(f"{label:40s} after {log[-1]['step']:4d} steps: L_cons {log[-1]['loss_cons']:.3f}, "
+          f"held-out IoU {log[-1]['val_iou']:.2f}")
+bn_configs = {name: shipped.read_config(logs / name)
+              for name in ("S-ds-medium-dm-bn-lr2e-4", "S-ds-medium-dm-bn", "S-ds-medium-dm-bn-lambda20")}
+claims.holds([(c["dm_batch_norm"], c["lr"], c["lambda_cons"]) for c in bn_configs.values()]
+             == [(True, 2e-4, 2.0), (True, 1e-3, 2.0), (True, 1e-3, 20.0)],
+             "the logged runs: BatchNorm in D_m at lr 2e-4 and 1e-3 (λ = 2), and at 1e-3 with λ = 20")
+
+# %% [markdown]
+# What to notice:
+# - **With BatchNorm in $D_m$, $L_{cons}$ stays where it started**, near 0.4, at either
+#   learning rate, while without it $L_{cons}$ falls below 0.1 within 300 steps, as when $S$
+#   learns from $L_{cons}$ alone. Thresholding still finds some objects (held-out IoU 0.28
+#   and 0.43), but $S$ never learns the generator's masks.
+# - Why, as far as we can tell: $D_m$ judges its three kinds of masks in three separate calls,
+#   and BatchNorm normalises each call's batch with its own mean and variance. What sets
+#   $S(\bar x)$ apart from $\bar m$ early on (grey values against black and white) is exactly
+#   a difference of mean and variance, so $D_m$'s deeper layers barely see it, and its gradient
+#   pushes $S$ in directions that have little to do with $\bar m$. The term that should teach
+#   $S$ the generator's masks, $\lambda L_{cons}$ with $\lambda = 2$, is then too weak to win.
+#   (The official batch of 90 and 30,000 iterations may avoid this; we could not test that.)
+# - Two fixes let $L_{cons}$ fall: $D_m$ without BatchNorm, or a ten times larger
+#   $\lambda = 20$ (a 300-step probe). We ship the first, which keeps the official loss weights.
+
+# %%
+bn = [curves["D_m with BatchNorm, lr 2e-4 (official)"], curves["D_m with BatchNorm, lr 1e-3"]]
+for log in bn:
+    claims.between(log[0]["loss_cons"], 0.35, 0.47, "with BatchNorm: L_cons starts near 0.4")
+    claims.between(log[-1]["loss_cons"], 0.35, 0.47, "and stays there")
+claims.check(bn[0][-1]["step"], "==", 1500, "the official setting ran 1,500 steps")
+for label in ("D_m without BatchNorm (shipped)", "L_cons only (shipped)"):
+    claims.check(min(r["step"] for r in curves[label] if r["loss_cons"] < 0.1), "<=", 300,
+                 f"{label}: L_cons below 0.1 within 300 steps")
+claims.about(bn[0][-1]["val_iou"], 0.28, "held-out IoU 0.28 (lr 2e-4)")
+claims.about(bn[1][-1]["val_iou"], 0.43, "held-out IoU 0.43 (lr 1e-3)")
+probe = curves["D_m with BatchNorm, lr 1e-3, λ = 20"]
+claims.check(probe[-1]["step"], "==", 300, "λ = 20 is a 300-step probe")
+claims.check(probe[-1]["loss_cons"], "<", probe[0]["loss_cons"] / 2, "with λ = 20, L_cons falls")
+
+# %% [markdown]
+# ## Summary
+# - Leaving the generator's trivial pairs out of training (`--drop-trivial`) removes most of
+#   $S$'s trivial predictions on `medium` and wins back a few points of IoU, but not the gap to
+#   $L_{cons}$ alone: the rest of what $D_m$ costs is the rounded, oversized shape of the
+#   generator's masks.
+# - With BatchNorm in $D_m$, as the official code builds it, $L_{cons}$ stayed near 0.4 at
+#   either learning rate, so $S$ never learned the generator's masks. Without BatchNorm, or with
+#   a ten times larger $\lambda$, it falls; the shipped $D_m$ has no BatchNorm.
+
+# %%
+claims.check(extra_trivial, "<", trivial["medium"]["ds"]["iou"] / 4, "dropping trivial pairs removes most trivial predictions")
+claims.check(extra_iou, "<", iou["medium"]["cons"], "but not the gap to L_cons alone")
+claims.holds(all(0.35 <= log[-1]["loss_cons"] <= 0.47 for log in bn), "with BatchNorm, L_cons stays near 0.4")
+claims.check(probe[-1]["loss_cons"], "<", probe[0]["loss_cons"] / 2, "with a ten times larger λ, L_cons falls")
+claims.holds(not shipped.read_config(shipped.segmenter("ds", "medium"))["dm_batch_norm"], "the shipped D_m has no BatchNorm");
+
+# %% [markdown]
+# ## Exercises
+# Each exercise has a cell that checks your answer. Replace `None` and run the cell.
+#
+# **1.** The segmenter `extra` of section 1 never saw a trivial pair. Compute its
+# $\lambda L_{cons}$ (eq. 10, $\lambda = 2$) on the 8 generated pairs `x_bar`, `m_bar` drawn
+# below from the `medium` generator (use `extra.predict`).
+
+# %%
+pairs = segment.PairSource(shipped.run("dscomgan-medium-b1", seed=0), size=32, n_standing=256 if QUICK else 1024)
+x_bar, m_bar = pairs.sample(8, torch.Generator().manual_seed(0))
+
+# %% tags=["exercise"]
+answer_1 = None
+exercises.check_consistency_loss(answer_1, extra, x_bar, m_bar)
+
+# %% tags=["solution"]
+answer_1 = 2 * float((extra.predict(x_bar) - m_bar).abs().mean())
+exercises.verify(exercises.check_consistency_loss, answer_1, answer_1 / 2, extra, x_bar, m_bar)
+
+# %% [markdown]
+# ### Check yourself
+# - Dropping the trivial pairs uses no labels. What does it rely on instead, and on what kind of
+#   real data would the same filter do harm?
+# - Why can BatchNorm, applied to each of $D_m$'s three batches on its own, hide the difference
+#   between $S(\bar x)$ and $\bar m$ early in training?
+# - Why does a ten times larger $\lambda$ let $L_{cons}$ fall even with BatchNorm in $D_m$?
+
+# %% [markdown] tags=["solution"]
+# **Answers to "Check yourself"**
+# - Only on the mean of each generated mask: a pair is dropped when its mask is all 0 or all 1,
+#   on the assumption that every real image shows an object that covers part of it. On data
+#   where some real images show no object (or nothing but the object), the right mask *is*
+#   trivial, and a segmenter that never saw one would not learn to predict it.
+# - Early on, $S$'s masks are grey while the generator's are nearly black and white: they differ
+#   in mean and variance. BatchNorm normalises each call's batch by its own mean and variance, so
+#   exactly that difference is removed before $D_m$'s deeper layers see it, and $D_m$'s gradient
+#   points $S$ somewhere that has little to do with $\bar m$.
+# - $S$'s loss is $\lambda L_{cons}$ plus the adversarial terms. With $\lambda = 20$ the term
+#   that teaches $S$ the generator's masks outweighs $D_m$'s misleading gradient, so $S$ fits the
+#   masks anyway, as it does with $L_{cons}$ alone.
+
+# %% [markdown]
+# Back to [05 · DS-ComGAN segmentation](05_ds_comgan_segmentation.ipynb).
