@@ -423,7 +423,7 @@ class Discriminator(nn.Module):
     n_classes > 0 adds a class head, a conv4x4 valid -> n_classes logits (method.md 8.1's D_f/D_b
     form of the InfoGAN posterior q(f | x_f) of eq. 8); ask for it with forward(x, classes=True).
     spectral_norm wraps every conv (off in the paper; BatchNorm is kept either way).
-    batch_norm=False drops every BatchNorm (the segmentation stage's D_m, notebook 05).
+    batch_norm=False drops every BatchNorm (the segmentation stage's D_m, appendix A3).
     """
 
     def __init__(self, size: int = 32, ndf: int = 32, in_ch: int = 3, n_classes: int = 0,

@@ -11,8 +11,8 @@ distribution of generator masks (method.md 4):
 
 No ground-truth mask is used.  Two reference modes share the code:
 ``cons`` (L_cons only, no D_m: what the alignment adds) and ``supervised`` (BCE on the real
-images' ground truth: the upper bound).  Two departures from the official code, both measured
-in notebook 05: D_m has no BatchNorm, and S and D_m step at 1e-3 (we train 1,500 steps, the
+images' ground truth: the upper bound).  Two departures from the official code: D_m has no
+BatchNorm (measured in appendix A3), and S and D_m step at 1e-3 (we train 1,500 steps, the
 official code about 30,000 at 2e-4).
 
     python -m comgan_lite.segment --generator data/runs/dscomgan-medium-b1-s0 \
@@ -59,7 +59,7 @@ class SegConfig:
     ndf: int = 32                # D_m width
     dm_batch_norm: bool = False  # BatchNorm in D_m (official: on). Off: D_m judges each of its
                                  # three batches in a separate call, and per-batch statistics
-                                 # kept L_cons from falling (notebook 05)
+                                 # kept L_cons from falling (appendix A3)
     polarity: str = "auto"       # which side of m_bar is the object: auto | keep | invert
     drop_trivial: bool = False   # skip generated pairs whose mask is all 0 or all 1 (not official)
     ema: bool = True             # use the generator's EMA weights when it has them
@@ -83,7 +83,7 @@ class SegConfig:
         "lr": "Adam learning rate of S and D_m (official: 2e-4 for ~30k steps)",
         "lambda_cons": "weight of L_cons (official: 2)",
         "width": "U-Net widths: width, 2 width, 4 width, ...", "levels": "U-Net levels",
-        "ndf": "D_m width", "dm_batch_norm": "BatchNorm in D_m (official: on; notebook 05)",
+        "ndf": "D_m width", "dm_batch_norm": "BatchNorm in D_m (official: on; appendix A3)",
         "polarity": "which side of m_bar is the object (auto: a centre-versus-border vote)",
         "drop_trivial": "skip generated pairs whose mask is all 0 or all 1 (not official)",
         "ema": "use the generator's EMA weights when it has them",
