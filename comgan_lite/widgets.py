@@ -144,7 +144,7 @@ class LiveTraining:
             top.axes[0].legend(fontsize=7)
         if self.batch is not None:
             n = min(self.n_images, len(self.batch["image"]))
-            axes = bottom.subplots(1, 2 * n)
+            axes = bottom.subplots(1, 2 * n, gridspec_kw=dict(left=0.03, right=0.97, wspace=0.08))
             for j, ax in enumerate(axes):
                 i = j // 2
                 if j % 2 == 0:
