@@ -49,8 +49,8 @@
 # sigmoid's factor), the **soft share** (pixels with $m(1-m) \ge 0.01$) and the **trivial
 # share** (images whose mean mask is below 0.01 or above 0.99). **Faithfulness** is the mean
 # IoU between a generator's mask and what a supervised oracle finds in its composites, with
-# mask 1 = object; **best of two** takes per image the better of the mask and its inverse, so
-# its floor is the object's area (an all-0 mask, inverted, covers the whole image).
+# mask 1 = object; **best of two** takes per image the better of the mask and its inverse (an
+# all-0 or all-1 mask then scores the object's area, 0.18 here; other masks can score less).
 
 # %%
 import json
@@ -131,8 +131,7 @@ plt.show()
 
 # %% [markdown]
 # - **Π1, β = 1**: the mask outlines the object (faithfulness 0.96, soft share 0.13); $x_f$
-#   holds the object, $x_b$ the scene with a smudge where the object will cover it. A clean
-#   decomposition.
+#   holds the object, $x_b$ the scene with a smudge where the object will cover it.
 # - **Π1, β = 0.1**: a softer version of the same split; the mask is still grey (soft share
 #   1.00), and in some samples the object is in both layers.
 # - **Π2**, both β: the mask is grey almost everywhere (soft share 1.00, mean mask 0.52-0.55),
@@ -215,8 +214,7 @@ for beta in (0.1, 1.0):
 # - $\lVert\partial L_{\text{adv}}/\partial m\rVert$ grows too, in every family: the layers
 #   differ, so T2 is far away, and the discriminator keeps sending the mask signal.
 # - At β = 1 the **soft share** falls for ComGAN (all three seeds) and for one seed of Π1: their
-#   masks become binary. Had a model's $g_M$ dropped, this panel would say whether a crisp mask
-#   or a trivial one was the reason. For Π2 it stays at 1: its mask has not committed.
+#   masks become binary. For Π2 it stays at 1: its mask has not committed.
 # - The **trivial share** of the training batches stays near 0. At β = 1 a few batches of Π1
 #   and ComGAN have some trivial masks (at most 6 of a batch of 32) between steps 750 and 1,850,
 #   and they recover: no run ends with one.
@@ -263,10 +261,12 @@ claims.check(max(r["trivial"] for r in rows), "==", 0, "no grid run ends with a 
 # The grid stops at 2,000 steps. Where do the metrics stop moving? At β = 1 all nine grid runs
 # were continued to 6,000 steps (the one still climbing to 8,000), at β = 0.1 to 12,000 (the
 # three still moving to 16,000), and scored every 1,000 steps (`milestones.json` in
-# `data/runs-logs/`; for seed 0 at β = 0.1 from step 6,000 on). A metric has **stopped moving**
-# from the first milestone after which it stays inside a band (0.05 wide for faithfulness and
-# the soft share, 0.02 for the trivial share) until the end, over at least three milestones
-# (`bench/convergence.py` applies the rule; the printout reads what it found). β = 1 first:
+# `data/runs-logs/`; for seed 0 at β = 0.1 only 2,000 and then from 6,000 on). A metric has
+# **stopped moving** from the earliest milestone whose value, together with every later one,
+# fits inside a band (0.05 wide for the best of two and the soft share, 0.02 for the trivial
+# share), if that stretch holds at least three milestones (`bench/convergence.py` applies the
+# rule; the printout reads what it found). A run **stalled** if its best of two ends below 0.6.
+# β = 1 first:
 
 # %%
 def continued(beta):
@@ -318,10 +318,10 @@ claims.holds(all([r["step"] for r in shipped.read_milestones(p)] == [2000, *rang
 # - **ComGAN's three seeds agree**: 0.98 best of two, binary masks (soft share 0.09). Its
 #   slowest seed (seed 2) was still climbing at 4,000 steps (0.82) and jumped to 0.98 at 5,000;
 #   continued to 8,000 steps it stayed there, so it settled from step 5,000.
-# - **Π1 is about as faithful** (0.95) and its masks turn binary later (soft share 0.18, still
-#   moving in two seeds).
-# - **Π2 splits.** Two seeds reach 0.97-0.98; the third stalls at 0.48 with a soft share of
-#   1.00: a soft blend, not a trivial solution (trivial share 0.00).
+# - **Π1 is close behind** (best of two 0.95) and its masks turn binary later (soft share 0.18,
+#   still moving in two seeds).
+# - **Π2 splits.** Two seeds reach 0.97-0.98 best of two; the third stalls at 0.48 with a soft
+#   share of 1.00: a soft blend, not a trivial solution (trivial share 0.00).
 # - **The grid's 2,000 steps stopped runs mid-climb**, in Π1 and Π2 alike: at least two seeds
 #   of each gained more than 0.1 best of two after step 2,000.
 
@@ -379,22 +379,23 @@ for (f, seed), ms in b01.items():                      # the runs continued past
 #   there; Π1's other seeds settled from 6,000-7,000 steps, ComGAN's seed 2 from 10,000.
 #   ComGAN's seed 1 did not settle: to 16,000 steps it swings between 0.76 and 0.84, while its
 #   masks slowly harden (soft share 0.94 at the end).
-# - **Two of Π2's three seeds barely moved.** To 16,000 steps, seed 1 stays at 0.35-0.39 best of
-#   two; seed 2 stepped from 0.40 to 0.51-0.53 at step 14,000. Both keep a soft share of
-#   0.99-1.00 and a mean mask near 0.5: a grey blend over two layers that both draw objects. Not
-#   a trivial solution, but no decomposition either: the closest our `easy` runs came to the
-#   paper's Figure 2.
+# - **Two of Π2's three seeds stalled.** Seed 1 rose from 0.24 best of two at 2,000 steps to
+#   0.35-0.39 from 12,000 on; seed 2 from 0.21 to 0.40 by 12,000 and 0.51-0.53 from 14,000.
+#   Both keep a soft share of 0.99-1.00 and a mean mask near 0.5: a grey blend over two layers
+#   that both draw objects. No decomposition, as in the paper's Figure 2, but no trivial mask.
 # - **Masks turn binary long after they turn faithful**: at 12,000 steps the soft shares of
 #   seeds 1 and 2 are 0.70-1.00, against 0.13-0.37 for seed 0.
-# - **"Stopped moving" is not "finished".** The rule calls a soft share of 1.00 "settled" before
-#   it starts to fall, and a slow stretch can come before a jump: ComGAN's seed 2 at β = 0.1
-#   crept from 0.42 to 0.67 between steps 2,000 and 7,000, then reached 0.97 by 12,000.
+# - **"Stopped moving" is not "finished".** A soft share that has barely begun to fall counts
+#   as settled (Π1's and Π2's seeds 1 and 2: "from 2,000", still 0.95-1.00 at the end), and a
+#   slow stretch can come before a jump: ComGAN's seed 2 at β = 0.1 crept from 0.42 to 0.67
+#   between steps 2,000 and 7,000, then reached 0.97 by 12,000.
 #
-# So at β = 1 every ComGAN and Π1 seed and two of three Π2 seeds reach a faithful (0.93 or
-# more), nearly binary (soft share 0.25 or less) mask within 6,000 steps. At β = 0.1 six of nine
-# runs settle between 6,000 and 10,000 steps; two Π2 seeds stall below 0.6 and ComGAN's seed 1
-# hovers near 0.8. No trivial masks at any step, but Π2 can stall without one: in three of its
-# six long runs, against none of ComGAN's or Π1's twelve.
+# So at β = 1 every ComGAN and Π1 seed and two of three Π2 seeds reach a best of two of 0.93 or
+# more with a nearly binary mask (soft share 0.25 or less) within 6,000 steps. At β = 0.1 six of
+# nine runs settle between 6,000 and 10,000 steps (the three seed-0 runs at 6,000, their first
+# milestone after 2,000); two Π2 seeds stall and ComGAN's seed 1 hovers near 0.8. No trivial
+# masks at any step, but Π2 can stall without one: in three of its six long runs, against none
+# of ComGAN's or Π1's twelve.
 
 # %%
 every = [r for ms in list(b1.values()) + list(b01.values()) for r in ms.values()]
@@ -480,9 +481,10 @@ plt.show()
 # images whose mask is all 0 (the background layer paints the complete picture) or all 1 (the
 # foreground layer does). The smallest real object covers 2.6 % of the image, more than the 1 %
 # cut, so no real mask would count. Π2's seed 0 has a trivial mask on most samples (41 % all 0,
-# 32 % all 1), the paper's Figure 2 almost exactly. Π1 has all-black masks too, ComGAN
-# all-white ones. The oracle finds about as much object in the composites as in real images
-# (0.12-0.14 against 0.11): the discriminator is satisfied by pictures one layer paints alone.
+# 32 % all 1): of our runs trained from an ordinary start, the closest to the paper's Figure 2.
+# Π1 has all-black masks too, ComGAN all-white ones. The oracle finds about as much object in
+# the composites as in real images (0.12-0.14 against 0.11): the discriminator is satisfied by
+# pictures one layer paints alone.
 #
 # The mean trivial share orders the families as the paper predicts, ComGAN lowest and Π2
 # highest, but it varies more between the seeds of one family than between the families (the ±
@@ -543,9 +545,10 @@ plt.show()
 
 # %% [markdown]
 # - **Π2 stays at T1** at both β. Its mean mask creeps up to at most 0.01-0.02, then falls back,
-#   and at the end 90-100 % of its masks are all 0. Its snapshot is the paper's Figure 2: the
-#   background generator paints the whole image, object included, and the foreground layer is
-#   noise that nobody ever sees. Yet $g_M$ is *not* small after the first 50 steps.
+#   and at the end 90-100 % of its masks are all 0, like the empty masks of the paper's Figure 2,
+#   though this run was put at T1, not driven there. The background generator paints the whole
+#   image, object included, and the foreground layer is noise that nobody ever sees. Yet $g_M$
+#   is *not* small after the first 50 steps.
 # - **ComGAN walks out** at both β, faster at β = 1 (from step 300 against 1,100), and ends
 #   with masks that outline the object (best of two 0.76 and 0.98).
 
@@ -594,21 +597,21 @@ plt.show()
 # What the numbers say:
 #
 # - **Lemma 1 holds pixel by pixel.** $\lVert\partial L_{\text{adv}}/\partial s\rVert$ is about
-#   0.01 in all four runs, and the top 1 % of pixels, the few still soft, carry 87-100 % of its
-#   square. In the left panel ComGAN's gradient spreads out as its mask opens (0.53-0.78 on the
-#   top 1 % over the last 500 steps), while Π2's stays on that 1 % to the end.
+#   0.01 in all four runs, and the 1 % of pixels with the largest gradient carry 87-100 % of
+#   its square. In the left panel ComGAN's gradient spreads out as its mask opens (0.53-0.78
+#   on the top 1 % over the last 500 steps), while Π2's stays on that 1 % to the end.
 # - **$g_M$ is large anyway because of what it sums over.** For the same logit gradient, Π2's
 #   $g_M$ (1.9-2.8 here) is about 190 times $\lVert\partial L/\partial s\rVert$, ComGAN's 53-63
 #   times: a small signal at a few pixels, carried back through a whole trunk, is a large
 #   parameter gradient. The size of $g_M$ does not say whether a mask is learning.
-# - **The discriminator pushes as many soft pixels shut as open.** The opening share is
+# - **The discriminator pushes as many pixels shut as open.** The opening share is
 #   0.47-0.56 in every run, ComGAN's included, so the sign of the pixel gradient does not tell
 #   the models apart.
 # - **Its direction over time partly does.** At β = 0.1 ComGAN's $g_M$ keeps its direction from
 #   one log to the next (cosine +0.23) while Π2's does not (0.00): a random walk, which Adam
 #   cannot turn into progress. At β = 1 the gap is small (+0.09 against +0.05), yet ComGAN
-#   escaped by step 300: a consistent direction is part of the story, not all of it (and one
-#   seed per setting is thin evidence). That leaves *where* the gradient lies.
+#   escaped by step 300: a consistent direction is part of the story, not all of it. That
+#   leaves *where* the gradient lies.
 
 # %%
 w = trap_windows
@@ -640,7 +643,9 @@ claims.holds([f"{w[k]['grad_mask_cosine']:+.2f}" for k in ("ComGAN, β = 0.1", "
 # oracle calls object in each composite, and stored the result with each run
 # (`gradient_regions.json`). At T1 the composite is $x_b$, so "the object" is the one the
 # background layer paints. If the gradient were spread anywhere, the object's share of
-# $\lVert\partial L/\partial s\rVert^2$ would match its share of the image.
+# $\lVert\partial L/\partial s\rVert^2$ would match its share of the image. Figure: left, the
+# object's share of the gradient (dots) and of the pixels (dotted); right, the mean mask on
+# the object (dots) and off it (dotted), on a log scale.
 
 # %%
 regions = {label: json.loads((p / "gradient_regions.json").read_text()) for label, p in zip(trap_logs, trap)}
@@ -661,21 +666,21 @@ for label, region_rows in regions.items():   # not `rows`: exercise 1 reads the 
 #
 # - **Π2's mask network finds the object too.** By step 500 its mask is more than ten times
 #   higher on the object than off it, and the object gets about four times its share of the
-#   image in gradient: both of Π2's generators read the same $z$, and the discriminator has
-#   taught the mask where $x_b$'s object tends to be.
+#   image in gradient (both of Π2's generators read the same $z$).
 # - **ComGAN's gradient lies almost entirely on the object** from step 300 on (from 200 at
 #   β = 1): over 90 % of it on about 16 % of the pixels, against about 60 % for Π2.
 # - **The sign on the object is still a coin flip** in both (opening share 0.47-0.52), so no
 #   single step opens the mask there.
-# - **What differs is what happens next.** At β = 1 ComGAN's mask on the object rises from 0.05
-#   to 0.37 between steps 200 and 500, hundreds of times its value off the object. At β = 0.1
-#   it is as low as Π2's at step 500 (0.024 in both), but 52 times its value off the object
-#   against Π2's 14; later ComGAN's rises while Π2's falls back.
+# - **What differs is what happens next.** At step 100 Π2's mask on the object (about 0.03-0.04,
+#   right panel) is above both ComGAN runs'; at β = 0.1 it then drops back. At β = 1 ComGAN's
+#   rises from 0.05 to 0.37 between steps 200 and 500, hundreds of times its value off the
+#   object. At β = 0.1 both are at 0.024 at step 500, ComGAN's 52 times its value off the
+#   object, Π2's 14. Beyond step 500 the mask is logged only as a whole-image mean (first figure).
 #
 # Our reading: the trap is escaped by a gradient that keeps pushing the same pixels. In ComGAN
-# the soft pixels sit on the object $B$ paints from the shared features, which $M$ reads too, so
-# each step works on the same place; Π2's gradient is spread wider and changes direction. One
-# seed per setting, six steps, one batch: this describes four runs, it proves no mechanism.
+# the gradient sits on the object $B$ paints from the shared features, which $M$ reads too, so
+# each step works on the same place; Π2's is spread wider and, at β = 0.1, changes direction.
+# One seed per setting, six steps, one batch: this describes four runs, it proves no mechanism.
 
 # %%
 rm = region_means
@@ -733,8 +738,8 @@ plt.show()
 # three times. Neither probe walks into a trivial solution: the trivial share stays 0.00 and
 # $g_M$ stays above 1. With the wider discriminator ComGAN's best of two rose (0.66 to 0.86) and
 # Π2's did not (0.38 to 0.30). With the wider generator both kept soft masks (soft share 1.00)
-# and ComGAN's faithfulness fell (to 0.29), as if the bigger model needs more than 2,000 steps;
-# the snapshots show grey shadings with a dark outline over two layers that both draw the
+# and ComGAN's best of two fell (0.66 to 0.29), as if the bigger model needs more than 2,000
+# steps; the snapshots show grey shadings with a dark outline over two layers that both draw the
 # object. One seed each: probes, not results. Neither a weak critic nor a small generator seems
 # to be what keeps Π2 out of the trap on `easy`.
 
@@ -751,7 +756,7 @@ claims.holds([round(probe_rows["comgan", p]["iou_best_of_two"], 2) for p in ("",
 claims.holds([round(probe_rows["pi2", p]["iou_best_of_two"], 2) for p in ("", "ndf64")] == [0.38, 0.30],
              "Π2 with ndf 64: 0.38 to 0.30")
 claims.holds(all(round(probe_rows[f, "width256"]["soft_share"], 2) == 1.00 for f in g_size), "width 256: soft share 1.00")
-claims.about(probe_rows["comgan", "width256"]["iou_best_of_two"], 0.29, "ComGAN's faithfulness fell to 0.29")
+claims.about(probe_rows["comgan", "width256"]["iou_best_of_two"], 0.29, "ComGAN's best of two fell to 0.29")
 
 # %% [markdown]
 # ## Summary
@@ -763,7 +768,7 @@ claims.about(probe_rows["comgan", "width256"]["iou_best_of_two"], 0.29, "ComGAN'
 #   six long runs stalled with soft grey masks, none of ComGAN's or Π1's.
 # - On `medium`, trivial masks appear in every family; the seeds spread too wide to rank them.
 # - Started at T1, Π2 stayed there and ComGAN walked out. Π2's $g_M$ stays large because a few
-#   soft pixels carry gradient back through a whole trunk; its gradient finds the object but is
+#   pixels carry gradient back through a whole trunk; its gradient finds the object but is
 #   spread wider than ComGAN's.
 # - A twice as wide discriminator or generator gave no trivial masks either (one seed each).
 
@@ -793,10 +798,10 @@ answer_1 = min(family_means, key=family_means.get)
 exercises.verify(exercises.check_slowest_family, answer_1, "comgan", rows)
 
 # %% [markdown]
-# **2.** Section 3's rule says a metric stopped moving from the first milestone after which it
-# stays inside a band until the end, over at least three milestones. The report used a band
-# 0.05 wide for the best of two. With a stricter band, 0.02 wide, from which step did the best of
-# two of Π1, seed 1, β = 0.1 stop moving? Its milestones are
+# **2.** Section 3's rule says a metric stopped moving from the earliest milestone whose value,
+# with every later one, fits inside a band, if that holds for at least three milestones. The
+# report used a band 0.05 wide for the best of two. With a stricter band, 0.02 wide, from which
+# step did the best of two of Π1, seed 1, β = 0.1 stop moving? Its milestones are
 # `shipped.read_milestones(shipped.run("pi1-easy-b0.1", 1, "12000"))`.
 
 # %% tags=["exercise"]
@@ -831,8 +836,9 @@ exercises.verify(exercises.check_settling_step, answer_2, 7000, milestones_2, 0.
 # - The sign on the object is a coin flip in both (opening share about 0.5), so one step opens
 #   nothing. In ComGAN $F$ and $M$ read the same features $B$ uses to paint the visible object,
 #   so the gradient keeps working on the same pixels and keeps its direction (cosine +0.23 at
-#   β = 0.1), and Adam turns that into progress. Π2's direction changes from one log to the next
-#   and its gradient is spread wider, so its steps cancel out.
+#   β = 0.1), and Adam turns that into progress. Π2's gradient is spread wider, and at β = 0.1
+#   its direction changes from one log to the next (cosine 0.00), so its steps cancel out. At
+#   β = 1 the cosines are close (+0.09 against +0.05), so direction alone does not explain it.
 #
 # Back to [02 · Trivial solutions](02_trivial_solutions.ipynb), or on to
 # [03 · ComGAN](03_comgan.ipynb).
