@@ -166,14 +166,14 @@ def mask_histograms(masks: dict, size=(2.5, 2.4)):
 
 def seed_dots(rows: list[dict], key: str, groups: list[tuple[str, dict]], ax=None,
               ylabel: str | None = None, ylim=(0, 1.02)):
-    """One column per group (label, match dict); a dot per run and a bar at the mean."""
+    """One column per group (label, match dict); a dark dot per run and a grey bar at the mean."""
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.9 * len(groups), 2.8))
     for i, (label, match) in enumerate(groups):
         v = [r[key] for r in rows if all(r.get(k) == x for k, x in match.items())]
         if v:
             ax.bar(i, np.mean(v), color="0.85", width=0.6)
-            ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=16, zorder=3)
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=16, color="0.15", zorder=3)
     ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)
     ax.set_ylabel(key if ylabel is None else ylabel, fontsize=9)
     if ylim is not None:
