@@ -32,7 +32,7 @@ CHECKPOINT = "checkpoint.pt"
 LOG = "metrics.jsonl"
 LOCK = "run.lock"            # held while a process trains into the folder
 RESUMABLE_CHANGES = ("steps", "log_every", "snapshot_every", "checkpoint_every", "keep_every",
-                     "threads")   # the only settings a resumed run may change
+                     "threads", "device", "amp")   # the only settings a resumed run may change
 
 
 class CheckpointError(RuntimeError):
@@ -187,7 +187,10 @@ def require(cfg, positive=(), choices=None, within=None) -> None:
 
 COMMON_HELP = {"batch_size": "images per batch", "seed": "random seed",
                "log_every": "steps between log rows", "checkpoint_every": "steps between checkpoints",
-               "threads": "torch threads for this process"}   # options every trainer has
+               "threads": "torch threads for this process",
+               "device": "where to run: auto (CUDA, else Apple MPS, else the CPU), cpu, cuda or mps; "
+                         "a checkpoint written on one device resumes on another",
+               "amp": "bf16 mixed precision (autocast) on cuda or cpu"}   # options every trainer has
 
 
 def positive_int(text: str) -> int:

@@ -18,15 +18,32 @@ def quick_mode() -> bool:
     return os.environ.get(QUICK_ENV, "0").lower() not in ("", "0", "false", "no")
 
 
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
 def get_device(prefer: str | None = None) -> torch.device:
-    """CUDA if present, else Apple's MPS, else the CPU (``prefer`` overrides)."""
-    if prefer:
-        return torch.device(prefer)
+    """CUDA if present, else Apple's MPS, else the CPU (``prefer``: one of DEVICES, or a
+    torch device string such as "cuda:1"; a device this machine lacks is refused)."""
+    if prefer and prefer != "auto":
+        device = torch.device(prefer)
+        present = {"cpu": True, "cuda": torch.cuda.is_available(),
+                   "mps": bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()}
+        if not present.get(device.type, False):
+            raise ValueError(f"--device {prefer}: this machine has no {device.type.upper()} "
+                             "device that torch can use; use --device cpu, or --device auto")
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def autocast(device: torch.device, enabled: bool):
+    """bf16 mixed precision (``--amp``) on CUDA and the CPU; a no-op when not enabled."""
+    if enabled and device.type not in ("cuda", "cpu"):
+        raise ValueError(f"--amp runs on cuda or cpu, not {device.type}; drop --amp")
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 def seed_everything(seed: int = 0) -> None:

@@ -35,7 +35,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           require, resumable_loop, save_atomic, what_file)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, DATASETS, DatasetError, images_to_tensor, load_arrays
-from .runtime import get_device
+from .runtime import DEVICES, get_device
 from .train import draw_inputs, load_generator, standing_statistics
 
 SEGMENTER = "segmenter.pt"
@@ -69,11 +69,12 @@ class SegConfig:
     log_every: int = 50
     checkpoint_every: int = 250
     threads: int = 1
+    device: str = "auto"         # auto | cpu | cuda | mps; a checkpoint resumes on any
 
     ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
     # the settings with a fixed set of values, and what --help says of every setting
     CHOICES = {"mode": MODES, "dataset": DATASETS, "size": (32, 64),
-               "polarity": ("auto", "keep", "invert")}
+               "polarity": ("auto", "keep", "invert"), "device": DEVICES}
     HELP = {
         "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",
         "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
@@ -272,7 +273,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
         raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
     out = Path(out)
     torch.set_num_threads(cfg.threads)
-    device = get_device()
+    device = get_device(cfg.device)
     torch.manual_seed(cfg.seed)
     rng = torch.Generator().manual_seed(cfg.seed)
     s, d = build(cfg)
@@ -351,6 +352,7 @@ def main(argv=None):
     out, progress, force = a.pop("out"), not a.pop("no_progress"), a.pop("force")
     try:
         cfg = SegConfig(**a)
+        get_device(cfg.device)                          # a device this machine lacks: refused
     except ValueError as e:
         parser.error(str(e))                            # one line, exit status 2, nothing written
     try:

@@ -24,7 +24,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           resumable_loop, save_atomic, what_file)
 from .checkpoints import config_from_dict as _config_from_dict
 from .data import DATASETS, images_to_tensor, load_arrays
-from .runtime import get_device
+from .runtime import DEVICES, autocast, get_device
 
 FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
 
@@ -62,6 +62,8 @@ class TrainConfig:
     keep_every: int = 0             # > 0: also export the generator every K steps to gens/
     checkpoint_every: int = 250
     threads: int = 1                # torch threads for this process
+    device: str = "auto"            # auto | cpu | cuda | mps; a checkpoint resumes on any
+    amp: bool = False               # bf16 autocast of the forward passes (cuda, cpu)
 
     # what must match for a checkpoint to be resumed
     ARCHITECTURE = ("family", "size", "width", "head_width", "n_res", "n_res_mask",
@@ -70,7 +72,7 @@ class TrainConfig:
 
 
     # the settings with a fixed set of values, and what --help says of every setting
-    CHOICES = {"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS)}
+    CHOICES = {"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS), "device": DEVICES}
     HELP = {
         "family": "which generator to train (dscomgan: DS-ComGAN, with codes f and b)",
         "preset": "the real images: a procedural preset, emoji or multi (data.load_arrays)",
@@ -164,26 +166,29 @@ def gan_step(g, d, opt_g, opt_d, real, inputs, cfg, posteriors=None, probe=None)
 
     D: real -> 1, composite -> 0 (eq. 3); DS-ComGAN's D_z also calls x_z fake (eq. 7).
     G: -log D(x_bar) + beta * L_binary(m) (eq. 3, 11); DS-ComGAN adds -log D(x_z) (eq. 7) and
-    lambda * L_info (eq. 8).  ``probe`` (a MaskProbe, on logging steps) reads dL/dm on the way."""
-    fake = g(*inputs)                                   # image, mask, fg, bg (+ x_z)
-    if "x_z" in fake:
-        loss_d = losses.ds_discriminator_loss(d, real, fake["image"].detach(), fake["x_z"].detach())
-    else:
-        loss_d = losses.discriminator_loss(d, real, fake["image"].detach())
+    lambda * L_info (eq. 8).  ``probe`` (a MaskProbe, on logging steps) reads dL/dm on the way.
+    With ``cfg.amp`` the forward passes run in bf16 (autocast); the backward passes do not."""
+    with autocast(real.device, cfg.amp):
+        fake = g(*inputs)                               # image, mask, fg, bg (+ x_z)
+        if "x_z" in fake:
+            loss_d = losses.ds_discriminator_loss(d, real, fake["image"].detach(), fake["x_z"].detach())
+        else:
+            loss_d = losses.discriminator_loss(d, real, fake["image"].detach())
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
 
-    terms = {"loss_g_adv": losses.generator_loss(d, fake["image"]),
-             "loss_binary": losses.binary_entropy(fake["mask"])}
-    loss = terms["loss_g_adv"] + cfg.beta * terms["loss_binary"]
-    if "x_z" in fake:
-        terms["loss_g_adv_z"] = losses.generator_loss(d, fake["x_z"])
-        loss = loss + terms["loss_g_adv_z"]
-    accuracies = {}
-    if posteriors is not None:
-        terms["loss_info"], accuracies = losses.info_loss(posteriors, fake, *inputs[1:])
-        loss = loss + cfg.lambda_info * terms["loss_info"]
+    with autocast(real.device, cfg.amp):
+        terms = {"loss_g_adv": losses.generator_loss(d, fake["image"]),
+                 "loss_binary": losses.binary_entropy(fake["mask"].float())}
+        loss = terms["loss_g_adv"] + cfg.beta * terms["loss_binary"]
+        if "x_z" in fake:
+            terms["loss_g_adv_z"] = losses.generator_loss(d, fake["x_z"])
+            loss = loss + terms["loss_g_adv_z"]
+        accuracies = {}
+        if posteriors is not None:
+            terms["loss_info"], accuracies = losses.info_loss(posteriors, fake, *inputs[1:])
+            loss = loss + cfg.lambda_info * terms["loss_info"]
     if probe is not None:
         probe.watch(fake, terms["loss_g_adv"])          # before backward: the graph is needed
     opt_g.zero_grad(set_to_none=True)
@@ -258,11 +263,12 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     ``force``: train over a folder that holds a finished run.  Returns the path of the log."""
     out = Path(out)
     torch.set_num_threads(cfg.threads)
-    device = get_device()
+    device = get_device(cfg.device)
+    layout = torch.channels_last if device.type == "cuda" else torch.contiguous_format
     torch.manual_seed(cfg.seed)  # parameter initialisation
     g, d = build(cfg)
     posteriors = build_posteriors(cfg)
-    g.to(device), d.to(device)
+    g.to(device, memory_format=layout), d.to(device, memory_format=layout)
     g_params = list(g.parameters())
     if posteriors is not None:  # D_f and D_b are trained by the generator's optimiser
         posteriors.to(device)
@@ -283,7 +289,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
 
     def one_step(step: int):
         idx = torch.randint(len(real_all), (cfg.batch_size,), generator=rng)
-        real = real_all[idx].to(device)
+        real = real_all[idx].to(device).contiguous(memory_format=layout)
         inputs = draw_inputs(cfg, cfg.batch_size, rng, device)
         logging = (step + 1) % cfg.log_every == 0 or step == 0
         row, fake = gan_step(g, d, opt_g, opt_d, real, inputs, cfg, posteriors,
@@ -402,6 +408,7 @@ def main(argv=None):
     out, progress, force = args.pop("out"), not args.pop("no_progress"), args.pop("force")
     try:
         cfg = TrainConfig(**args)
+        autocast(get_device(cfg.device), cfg.amp)       # a device this machine lacks: refused
     except ValueError as e:
         parser.error(str(e))                            # one line, exit status 2, nothing written
     try:

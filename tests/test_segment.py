@@ -284,3 +284,13 @@ def test_every_option_of_the_segment_command_has_help_and_lists_its_choices():
     for name, allowed in segment.SegConfig.CHOICES.items():
         assert all(str(v) in helps[f"--{name}"] for v in allowed), name
     assert "{ds,cons,supervised}" in parser.format_help()
+
+
+def test_the_segmenter_refuses_a_device_this_machine_lacks(tmp_path, capsys):
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(SystemExit) as stop:
+        segment.main(["--mode", "supervised", "--device", "cuda", "--out", str(tmp_path / "s"), "--no-progress"])
+    assert stop.value.code == 2 and "no CUDA device" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()

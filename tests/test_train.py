@@ -265,3 +265,28 @@ def test_the_oracle_and_factor_commands_explain_every_option_and_refuse_bad_coun
             command.main(bad + ["--out", str(tmp_path / "x.pt"), "--run-dir", str(tmp_path / "run")])
         assert done.value.code == 2 and bad[0] in capsys.readouterr().err
     assert not list(tmp_path.iterdir())                       # refused before writing anything
+
+
+def test_a_device_this_machine_lacks_is_refused_in_one_line(tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--device", "cuda", "--out", str(tmp_path / "run"), "--no-progress"])
+    assert stop.value.code == 2 and "no CUDA device" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_resumes_on_another_device_setting_and_amp_trains_in_bf16(tmp_path):
+    """--device and --amp may change on resume (CPU <-> CPU here; CUDA where a GPU exists); a
+    bf16 run keeps fp32 weights and finite losses."""
+    train.train(_cfg(steps=2, device="auto"), tmp_path / "a", progress=False)
+    train.train(_cfg(steps=4, device="cpu"), tmp_path / "a", progress=False)
+    assert _log(tmp_path / "a" / "metrics.jsonl")[-1]["step"] == 4
+    target = "cuda" if torch.cuda.is_available() else "cpu"
+    train.train(_cfg(steps=2, amp=True, device=target), tmp_path / "b", progress=False)
+    rows = _log(tmp_path / "b" / "metrics.jsonl")
+    assert all(torch.isfinite(torch.tensor([r["loss_d"], r["loss_g_adv"]])).all() for r in rows)
+    ckpt = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=True)
+    assert all(v.dtype == torch.float32 for v in ckpt["g"].values() if v.is_floating_point())
+    train.train(_cfg(steps=4, amp=False, device="cpu"), tmp_path / "b", progress=False)   # back on the CPU
+    assert _log(tmp_path / "b" / "metrics.jsonl")[-1]["step"] == 4
