@@ -15,6 +15,7 @@ checkpoint).  Stop requests (SIGTERM, Ctrl-C) are honoured between steps, never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
@@ -27,6 +28,8 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 import torch
+
+from . import distributed
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "metrics.jsonl"
@@ -322,9 +325,9 @@ def what_file(ckpt: dict) -> str:
     return f"not a comgan-lite file (keys: {', '.join(sorted(map(str, ckpt))) or 'none'})"
 
 
-def resume(path: Path, parts: dict, rng: torch.Generator, check=None) -> tuple[int, float]:
-    """Load a checkpoint into ``parts`` and ``rng``; drop the log rows written after it.
-    Returns (step, minutes spent so far)."""
+def resume(path: Path, parts: dict, rng: torch.Generator, check=None, main: bool = True) -> tuple[int, float]:
+    """Load a checkpoint into ``parts`` and ``rng``; drop the log rows written after it (the
+    ``main`` process only, rank 0 under torchrun).  Returns (step, minutes spent so far)."""
     ckpt = load_checkpoint(path)
     if "step" not in ckpt or "config" not in ckpt:
         raise CheckpointError(f"{path} is {what_file(ckpt)}; a run resumes only from the step, "
@@ -341,15 +344,16 @@ def resume(path: Path, parts: dict, rng: torch.Generator, check=None) -> tuple[i
             raise CheckpointError(f"{path} holds no {key!r}; use another --out folder")
     rng.set_state(ckpt["rng"])
     step = int(ckpt["step"])
-    truncate_log(path.parent / LOG, step)
-    print(f"resuming {path.parent} at step {step}")
+    if main:
+        truncate_log(path.parent / LOG, step)
+        print(f"resuming {path.parent} at step {step}")
     return step, float(ckpt.get("minutes", 0.0))
 
 
 def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *, steps: int,
                    checkpoint_every: int, desc: str, progress: bool = True,
                    stop_after: int | None = None, check=None, after_step=None, on_log=None,
-                   shown=(), force: bool = False) -> int:
+                   shown=(), force: bool = False, main: bool = True) -> int:
     """Run ``step_fn(step)`` for step = 0, 1, ... until ``steps``, resuming from ``out``.
 
     ``parts`` maps checkpoint keys to objects with ``state_dict``/``load_state_dict`` (modules,
@@ -358,26 +362,32 @@ def resumable_loop(out: Path, cfg, parts: dict, rng: torch.Generator, step_fn, *
     minutes so far and goes to the log; ``on_log(row, batch)`` sees it too.  ``after_step(step)``
     runs after each step (snapshots); ``check(checkpoint, path)`` may refuse a checkpoint.
     A folder that holds a finished or shipped run is refused unless ``force`` (``check_fresh``);
-    a folder another process trains into is refused (``RunLock``).
+    a folder another process trains into is refused (``RunLock``).  Under torchrun only the
+    ``main`` process (rank 0) writes anything: log, config, checkpoints, progress bar, and
+    ``after_step`` runs there alone; every rank stops at the same step.
     Returns the step reached; raises KeyboardInterrupt after saving if Ctrl-C stopped it."""
     check_fresh(out, force)
+    distributed.barrier()                    # every rank has judged the folder before rank 0 writes
     out.mkdir(parents=True, exist_ok=True)
-    with RunLock(out):
-        return _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress,
-                     stop_after, check, after_step, on_log, shown)
+    with RunLock(out) if main else contextlib.nullcontext():
+        return _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress and main,
+                     stop_after, check, after_step if main else None, on_log if main else None, shown, main)
 
 
 def _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress, stop_after,
-          check, after_step, on_log, shown) -> int:
+          check, after_step, on_log, shown, main) -> int:
     path = out / CHECKPOINT
-    step, minutes_before = resume(path, parts, rng, check) if path.exists() else (0, 0.0)
-    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    step, minutes_before = resume(path, parts, rng, check, main) if path.exists() else (0, 0.0)
+    if main:
+        (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
     start = time.time()
 
     def minutes() -> float:
         return minutes_before + (time.time() - start) / 60
 
     def save() -> None:
+        if not main:
+            return
         state = {k: p.state_dict() for k, p in parts.items()}
         state = {k: v for k, v in state.items() if v is not None}
         save_atomic({**state, "rng": rng.get_state(), "step": step, "minutes": minutes(),
@@ -386,12 +396,12 @@ def _loop(out, cfg, parts, rng, step_fn, steps, checkpoint_every, desc, progress
     from tqdm.auto import tqdm
     bar = tqdm(total=steps, initial=step, disable=not progress, desc=desc)
     done_here = 0
-    with _StopRequests() as stop, open(out / LOG, "a") as log:
-        while step < steps and stop.signal is None:
+    with _StopRequests() as stop, open(out / LOG, "a") if main else contextlib.nullcontext() as log:
+        while step < steps and not distributed.any_rank(stop.signal is not None):
             logged = step_fn(step)
             step, done_here = step + 1, done_here + 1
             bar.update(1)
-            if logged is not None:
+            if logged is not None and main:
                 row, batch = logged
                 row["minutes"] = minutes()
                 log.write(json.dumps(row) + "\n")

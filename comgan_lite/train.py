@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F_
 
-from . import compose, losses, nets
+from . import compose, distributed, losses, nets
 from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_same, config_parser,  # noqa: F401
                           float_state, half_state, load_checkpoint, load_weights, require,
                           resumable_loop, save_atomic, what_file)
@@ -255,16 +255,9 @@ def check_resumable(cfg: TrainConfig, ckpt: dict, path: Path) -> None:
     check_same(asdict(config_from_dict(ckpt["config"])), cfg, None, path)
 
 
-def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
-          on_log=None, force: bool = False):
-    """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
-    this call (tests use it to simulate an interruption).  ``on_log(row, batch)`` is called with
-    every logged row and that step's generator output (detached), e.g. for a live plot.
-    ``force``: train over a folder that holds a finished run.  Returns the path of the log."""
-    out = Path(out)
-    torch.set_num_threads(cfg.threads)
-    device = get_device(cfg.device)
-    layout = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+def build_training(cfg: TrainConfig, device: torch.device, layout=torch.contiguous_format) -> dict:
+    """G and D (and DS-ComGAN's D_f / D_b), their Adam optimisers, the EMA copy and the mask
+    probe, on ``device``: everything a checkpoint holds but the random generator."""
     torch.manual_seed(cfg.seed)  # parameter initialisation
     g, d = build(cfg)
     posteriors = build_posteriors(cfg)
@@ -273,14 +266,33 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     if posteriors is not None:  # D_f and D_b are trained by the generator's optimiser
         posteriors.to(device)
         g_params += list(posteriors.parameters())
-    opt_g = torch.optim.Adam(g_params, cfg.lr_g, betas=(0.5, 0.999))
     g_ema = copy.deepcopy(g) if cfg.ema > 0 else None  # parameters averaged, buffers unused
-    opt_d = torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999))
+    return {"g": g, "d": d, "opt_g": torch.optim.Adam(g_params, cfg.lr_g, betas=(0.5, 0.999)),
+            "opt_d": torch.optim.Adam(d.parameters(), cfg.lr_d, betas=(0.5, 0.999)),
+            "grad_mask_previous": MaskProbe(nets.get_mask_parameters(g)),
+            **({"posteriors": posteriors} if posteriors is not None else {}),
+            **({"g_ema": g_ema} if g_ema is not None else {})}
+
+
+def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
+          on_log=None, force: bool = False):
+    """Train (or resume) into folder ``out``.  ``stop_after`` ends early after that many steps of
+    this call (tests use it to simulate an interruption).  ``on_log(row, batch)`` is called with
+    every logged row and that step's generator output (detached), e.g. for a live plot.
+    ``force``: train over a folder that holds a finished run.  Returns the path of the log."""
+    out = Path(out)
+    torch.set_num_threads(cfg.threads)
+    device = distributed.start(get_device(cfg.device))   # this rank's device under torchrun
+    rank, world = distributed.rank_and_world()
+    layout = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    parts = build_training(cfg, device, layout)
+    g, d, opt_g, opt_d, probe = (parts[k] for k in ("g", "d", "opt_g", "opt_d", "grad_mask_previous"))
+    posteriors, g_ema = parts.get("posteriors"), parts.get("g_ema")
     rng = torch.Generator().manual_seed(cfg.seed)  # data order and z: saved in checkpoints
-    probe = MaskProbe(nets.get_mask_parameters(g))
-    parts = {"g": g, "d": d, "opt_g": opt_g, "opt_d": opt_d, "grad_mask_previous": probe,
-             **({"posteriors": posteriors} if posteriors is not None else {}),
-             **({"g_ema": g_ema} if g_ema is not None else {})}
+    g_step, d_step = distributed.wrap(g, device), distributed.wrap(d, device)   # DDP, or as they are
+    post_step = posteriors if posteriors is None else torch.nn.ModuleDict(
+        {k: distributed.wrap(m, device, unused=True) for k, m in posteriors.items()})
+    distributed.say_global_batch(cfg.batch_size, device)
 
     # the same real images for every seed (data seed 0): seeds vary the model, not the data
     real_all = images_to_tensor(load_arrays(cfg.preset, cfg.size, "train", cfg.n_train,
@@ -288,13 +300,14 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     fixed_inputs = draw_inputs(cfg, 64, torch.Generator().manual_seed(1234), device)
 
     def one_step(step: int):
-        idx = torch.randint(len(real_all), (cfg.batch_size,), generator=rng)
+        # every rank draws the same global batch and trains on its share (distributed.py)
+        idx = distributed.my_share(torch.randint(len(real_all), (world * cfg.batch_size,), generator=rng))
         real = real_all[idx].to(device).contiguous(memory_format=layout)
-        inputs = draw_inputs(cfg, cfg.batch_size, rng, device)
+        inputs = tuple(map(distributed.my_share, draw_inputs(cfg, world * cfg.batch_size, rng, device)))
         logging = (step + 1) % cfg.log_every == 0 or step == 0
-        row, fake = gan_step(g, d, opt_g, opt_d, real, inputs, cfg, posteriors,
+        row, fake = gan_step(g_step, d_step, opt_g, opt_d, real, inputs, cfg, post_step,
                              probe if logging else None)
-        if g_ema is not None:
+        if g_ema is not None and rank == 0:
             update_ema(g_ema, g, cfg.ema)
         if logging:
             return {"step": step + 1, **row}, {k: v.detach() for k, v in fake.items()}
@@ -308,10 +321,15 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     step = resumable_loop(out, cfg, parts, rng, one_step, steps=cfg.steps,
                           checkpoint_every=cfg.checkpoint_every, desc=f"{cfg.family} {cfg.preset}",
                           progress=progress, stop_after=stop_after, check=partial(check_resumable, cfg),
-                          after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"), force=force)
+                          after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"), force=force,
+                          main=rank == 0)
+    if not distributed.ranks_agree(g, d):
+        raise RuntimeError(f"the {world} ranks ended with different weights; please report this")
+    if rank > 0:
+        return out / LOG
     if step >= cfg.steps:
         export_generator(g, cfg, out / "generator.pt", g_ema)
-    print(f"{out}: step {step}/{cfg.steps}")
+    print(f"{out}: step {step}/{cfg.steps}" + (f" (the {world} ranks hold identical weights)" if world > 1 else ""))
     return out / LOG
 
 
@@ -413,10 +431,12 @@ def main(argv=None):
         parser.error(str(e))                            # one line, exit status 2, nothing written
     try:
         train(cfg, out, progress=progress, force=force)
-    except CheckpointError as e:
+    except (CheckpointError, ValueError) as e:
         raise SystemExit(f"error: {e}")
     except KeyboardInterrupt:
         raise SystemExit(130)
+    finally:
+        distributed.stop()
 
 
 if __name__ == "__main__":
