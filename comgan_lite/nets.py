@@ -37,6 +37,7 @@ from .compose import compose
 CONFIGS = {
     32: dict(width=128, head_width=16, n_res=1, n_res_mask=0),  # trunk 128x4x4 -> 16x32x32
     64: dict(width=256, head_width=16, n_res=1, n_res_mask=0),  # trunk 256x4x4 -> 16x64x64
+    128: dict(width=512, head_width=32, n_res=3, n_res_mask=0),  # the paper's (method.md 2.2-2.3)
 }
 FAMILIES = ("comgan", "pi1", "pi2")
 FAMILY_NAMES = {"comgan": "ComGAN", "pi1": "Π1", "pi2": "Π2", "dscomgan": "DS-ComGAN"}  # as printed
@@ -379,7 +380,8 @@ def add_mask_bias(generator: nn.Module, logit: float) -> nn.Module:
 
 
 DS_CONFIGS = {32: dict(width=128, head_width=32, n_res=2, n_res_mask=1),
-              64: dict(width=256, head_width=32, n_res=2, n_res_mask=1)}
+              64: dict(width=256, head_width=32, n_res=2, n_res_mask=1),
+              128: dict(width=512, head_width=128, n_res=2, n_res_mask=1)}   # the paper's (method.md 3.1)
 
 
 def make_ds_generator(size: int = 32, n_codes: int = 8, global_features: bool = True,
@@ -435,7 +437,7 @@ class Discriminator(nn.Module):
         layers: list[nn.Module] = []
         cin = in_ch
         for i in range(n_down):                      # each: H x W -> H/2 x W/2
-            cout = ndf << i                          # ndf, 2ndf, 4ndf, ...
+            cout = ndf << min(i, 3)                  # ndf, 2ndf, 4ndf, 8ndf, 8ndf (128 px)
             layers.append(nn.Conv2d(cin, cout, 4, 2, 1, bias=False))
             if i > 0 and batch_norm:                 # first layer has no BatchNorm
                 layers.append(nn.BatchNorm2d(cout))

@@ -23,7 +23,8 @@ from .nets import UNet
 from .checkpoints import (COMMON_HELP, CheckpointError, float_state, half_state, load_checkpoint,
                           load_weights, positive_int, save_atomic, train_to_the_end, what_file)
 
-WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256)}  # 0.54 M and 2.2 M parameters
+WIDTHS = {32: (16, 32, 64, 128), 64: (16, 32, 64, 128, 256),   # 0.54 M and 2.2 M parameters
+          128: (16, 32, 64, 128, 256)}                         # none shipped at 128 px
 
 
 def load_split(size: int, split: str, n: int, presets=tuple(PRESETS)):

@@ -73,7 +73,7 @@ class SegConfig:
 
     ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
     # the settings with a fixed set of values, and what --help says of every setting
-    CHOICES = {"mode": MODES, "dataset": DATASETS, "size": (32, 64),
+    CHOICES = {"mode": MODES, "dataset": DATASETS, "size": (32, 64, 128),
                "polarity": ("auto", "keep", "invert"), "device": DEVICES}
     HELP = {
         "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",

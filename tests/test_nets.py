@@ -3,6 +3,7 @@ import pytest
 import torch
 import torch.nn as nn
 
+from comgan_lite import nets
 from comgan_lite.compose import compose
 from comgan_lite.nets import (CONFIGS, FAMILIES, ComGAN, Discriminator, Pi1, Pi2, Trunk,
                               count_parameters, get_mask_parameters, make_generator,
@@ -194,3 +195,22 @@ def test_discriminator_spectral_norm_and_backward():
     assert all(p.grad is not None for p in gen.parameters())
     w = d.features[0].weight.flatten(1)  # normalised: largest singular value about 1
     assert torch.linalg.matrix_norm(w, 2) < 1.1
+
+
+def test_128px_builds_the_papers_generators_and_discriminator():
+    """--size 128: trunk 512x4x4 -> 16x128x128, F/B with 3 residual blocks and M with none
+    (method.md 2.2-2.3), D with 8 ndf at its last two levels (2.4, about 2.3 M parameters)."""
+    g = nets.make_generator("comgan", 128)
+    out = g(torch.randn(2, 64))
+    assert out["image"].shape == (2, 3, 128, 128) and out["mask"].shape == (2, 1, 128, 128)
+    assert g.trunk.width == 512 and g.trunk.out_channels == 16
+    d = nets.Discriminator(128)
+    assert [m.out_channels for m in d.features if isinstance(m, torch.nn.Conv2d)] == [32, 64, 128, 256, 256, 256]
+    assert 2.2e6 < nets.count_parameters(d) < 2.4e6
+    assert nets.make_ds_generator(128, n_codes=4).trunk.width == 512
+
+
+def test_nothing_measures_128px_images_yet_and_says_how_to_train_an_oracle():
+    from comgan_lite import evaluate
+    with pytest.raises(FileNotFoundError, match="no oracle for 128 px images.*--size 128"):
+        evaluate.oracle_model(128)

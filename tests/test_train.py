@@ -290,3 +290,10 @@ def test_a_run_resumes_on_another_device_setting_and_amp_trains_in_bf16(tmp_path
     assert all(v.dtype == torch.float32 for v in ckpt["g"].values() if v.is_floating_point())
     train.train(_cfg(steps=4, amp=False, device="cpu"), tmp_path / "b", progress=False)   # back on the CPU
     assert _log(tmp_path / "b" / "metrics.jsonl")[-1]["step"] == 4
+
+
+def test_the_train_command_runs_at_128px(tmp_path):
+    train.main(["--size", "128", "--steps", "1", "--batch-size", "2", "--n-train", "4", "--no-progress",
+                "--out", str(tmp_path / "run")])
+    g, cfg = train.load_generator(tmp_path / "run" / "generator.pt", "cpu")
+    assert cfg.size == 128 and train.sample(g, torch.randn(2, train.Z_DIM))["mask"].shape == (2, 1, 128, 128)
