@@ -211,3 +211,35 @@ class FolderDataset(torch.utils.data.Dataset):
             except DatasetError as e:
                 problems.append(str(e))
         return problems
+
+
+def folder_arrays(root: str | os.PathLike, size: int, n: int | None = None,
+                  progress: bool = True) -> dict:
+    """The first ``n`` images of a folder (all when None), read once, as ``data.load_arrays``
+    returns a named dataset's: uint8 images (N, 3, H, W) and bool masks (N, H, W), the masks
+    None when the folder has none (they are read for evaluation only)."""
+    from tqdm.auto import tqdm
+    ds = FolderDataset(root, size)
+    count = len(ds) if n is None else min(n, len(ds))
+    items = [ds[i] for i in tqdm(range(count), desc=f"reading {ds.root.name}", disable=not progress)]
+    images = torch.stack([it["image"] for it in items]).add(1).mul(127.5).round().to(torch.uint8)
+    masks = (torch.stack([it["mask"][0] for it in items]).bool().numpy()
+             if ds.has_masks and all("mask" in it for it in items) else None)
+    return {"image": images.numpy(), "mask": masks}
+
+
+def write_cub_folder(root: str | os.PathLike, images: np.ndarray, masks: np.ndarray | None = None,
+                     category: str = "001.Object") -> Path:
+    """Write uint8 images (N, 3, H, W) and bool masks (N, H, W) as a folder in the CUB-200
+    layout (``images/<category>/NNNNN.png``, ``segmentations/<category>/NNNNN.png``) that
+    ``FolderDataset`` and ``--data`` read.  Refuses a folder that already holds images."""
+    root = Path(root).expanduser()
+    if (root / "images").exists() and _image_files(root / "images"):
+        raise DatasetError(f"{root}/images already holds images; write to an empty folder")
+    for sub in ("images",) + (("segmentations",) if masks is not None else ()):
+        (root / sub / category).mkdir(parents=True, exist_ok=True)
+    for i, img in enumerate(images):
+        Image.fromarray(np.ascontiguousarray(img.transpose(1, 2, 0))).save(root / "images" / category / f"{i:05d}.png")
+        if masks is not None:
+            Image.fromarray(masks[i].astype(np.uint8) * 255).save(root / "segmentations" / category / f"{i:05d}.png")
+    return root

@@ -35,6 +35,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           require, resumable_loop, save_atomic, what_file)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
 from .data import DATA_DIR, DATASETS, DatasetError, images_to_tensor, load_arrays
+from .folders import FolderDataset, folder_arrays
 from .runtime import DEVICES, get_device
 from .train import draw_inputs, load_generator, standing_statistics
 
@@ -48,6 +49,7 @@ class SegConfig:
     mode: str = "ds"             # ds: L_cons + D_m (eq. 9-10) | cons: L_cons only | supervised
     generator: str = ""          # a DS-ComGAN run folder or generator.pt (modes ds and cons)
     dataset: str = "medium"      # real images: a preset, emoji or multi (data.load_arrays)
+    data: str = ""               # a folder of your own images instead (folders.FolderDataset)
     size: int = 32
     steps: int = 1500            # S updates (one D_m update each)
     batch_size: int = 32
@@ -79,6 +81,8 @@ class SegConfig:
         "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",
         "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
         "dataset": "the real images: a preset, emoji or multi (data.load_arrays)",
+        "data": "a folder of your own images instead of --dataset (plain, or the CUB layout, "
+                "whose masks are used only to report val_iou on its first 256 images)",
         "size": "image size in pixels (the generator's)",
         **COMMON_HELP, "steps": "S updates (one D_m update each)",
         "lr": "Adam learning rate of S and D_m (official: 2e-4 for ~30k steps)",
@@ -201,7 +205,6 @@ def segment_folder(s: nets.UNet, folder: str | Path, size: int | None = None, li
     ``load_segmenter``); ``size``, if given, must agree.  Returns images (N, 3, H, W), soft masks
     (N, 1, H, W), the ground-truth masks (N, 1, H, W) or None, and the file paths; at most
     ``limit`` images, sorted by path."""
-    from .folders import FolderDataset
     trained = getattr(getattr(s, "config", None), "size", None)
     if trained is not None and size is not None and size != trained:
         raise ValueError(f"size={size} disagrees with the segmenter, trained at {trained} px; "
@@ -280,10 +283,15 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     s, d = s.to(device), d.to(device)
     opt_s = torch.optim.Adam(s.parameters(), cfg.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), cfg.lr, betas=(0.5, 0.999))
-    real = load_arrays(cfg.dataset, cfg.size, "train", cfg.n_train, progress=progress)
+    real = (folder_arrays(cfg.data, cfg.size, cfg.n_train, progress) if cfg.data
+            else load_arrays(cfg.dataset, cfg.size, "train", cfg.n_train, progress=progress))
     real_x = images_to_tensor(real["image"])
-    real_m = torch.from_numpy(real["mask"]).float()[:, None]
-    val = load_arrays(cfg.dataset, cfg.size, "val", 256, progress=False)
+    if cfg.mode == "supervised" and real["mask"] is None:
+        raise DatasetError(f"--mode supervised learns from masks, and {cfg.data} has none; give "
+                           "it a segmentations/ folder (the CUB layout), or use --mode ds")
+    real_m = None if real["mask"] is None else torch.from_numpy(real["mask"]).float()[:, None]
+    val = (folder_arrays(cfg.data, cfg.size, 256, progress=False) if cfg.data
+           else load_arrays(cfg.dataset, cfg.size, "val", 256, progress=False))
     val_x, val_m = images_to_tensor(val["image"]).to(device), val["mask"]
     pairs = None if cfg.mode == "supervised" else PairSource(
         cfg.generator, cfg.size, cfg.polarity, cfg.ema, device, cfg.seed, cfg.n_standing)
@@ -302,7 +310,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
             if shown["s_x"] is None:                        # mode cons: S never saw x
                 shown["s_x"] = s.predict(x)
             return {"step": step + 1, **row,
-                    "val_iou": float(metrics.iou(s.predict(val_x), val_m).mean()),
+                    "val_iou": float("nan") if val_m is None else float(metrics.iou(s.predict(val_x), val_m).mean()),
                     "area_x": float((shown["s_x"] > 0.5).float().mean())}, shown
 
     def check(ckpt: dict, path: Path):
@@ -311,7 +319,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     s.train(), d.train()
     step = resumable_loop(out, cfg, {"s": s, "d": d, "opt_s": opt_s, "opt_d": opt_d}, rng, one_step,
                           steps=cfg.steps, checkpoint_every=cfg.checkpoint_every,
-                          desc=f"S {cfg.mode} {cfg.dataset}", progress=progress,
+                          desc=f"S {cfg.mode} {cfg.data or cfg.dataset}", progress=progress,
                           stop_after=stop_after, check=check, on_log=on_log, shown=("val_iou",),
                           force=force)
     if step >= cfg.steps:
@@ -353,6 +361,8 @@ def main(argv=None):
     try:
         cfg = SegConfig(**a)
         get_device(cfg.device)                          # a device this machine lacks: refused
+        if cfg.data:
+            FolderDataset(cfg.data, cfg.size)           # a wrong folder: refused, nothing written
     except ValueError as e:
         parser.error(str(e))                            # one line, exit status 2, nothing written
     try:

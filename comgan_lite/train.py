@@ -24,6 +24,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           resumable_loop, save_atomic, what_file)
 from .checkpoints import config_from_dict as _config_from_dict
 from .data import DATASETS, images_to_tensor, load_arrays
+from .folders import FolderDataset, folder_arrays
 from .runtime import DEVICES, autocast, get_device
 
 FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
@@ -33,6 +34,7 @@ FAMILY_CHOICES = (*nets.FAMILIES, "dscomgan")
 class TrainConfig:
     family: str = "comgan"          # comgan | pi1 | pi2 | dscomgan
     preset: str = "easy"            # dataset: a preset (easy/medium/hard), emoji or multi
+    data: str = ""                  # a folder of your own images instead (folders.FolderDataset)
     size: int = 32                  # 32 or 64 px
     beta: float = 0.1               # weight of the binary regulariser (eq. 11)
     steps: int = 4000               # generator updates (one D update each, 1:1)
@@ -76,6 +78,9 @@ class TrainConfig:
     HELP = {
         "family": "which generator to train (dscomgan: DS-ComGAN, with codes f and b)",
         "preset": "the real images: a procedural preset, emoji or multi (data.load_arrays)",
+        "data": "a folder of your own images to train on instead of --preset: a plain folder, "
+                "or the CUB layout (images/, segmentations/: masks only for evaluation); "
+                "the first --n-train images are used",
         "size": "image size in pixels",
         "beta": "weight of the binary regulariser L_binary (eq. 11)",
         "steps": "generator updates (one D update each); raise it to extend a run",
@@ -295,8 +300,9 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     distributed.say_global_batch(cfg.batch_size, device)
 
     # the same real images for every seed (data seed 0): seeds vary the model, not the data
-    real_all = images_to_tensor(load_arrays(cfg.preset, cfg.size, "train", cfg.n_train,
-                                            seed=0, progress=progress)["image"])
+    real_all = images_to_tensor(folder_arrays(cfg.data, cfg.size, cfg.n_train, progress)["image"] if cfg.data
+                                else load_arrays(cfg.preset, cfg.size, "train", cfg.n_train,
+                                                 seed=0, progress=progress)["image"])
     fixed_inputs = draw_inputs(cfg, 64, torch.Generator().manual_seed(1234), device)
 
     def one_step(step: int):
@@ -319,7 +325,7 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
             export_generator(g, cfg, out / "gens" / f"step{step:05d}.pt", g_ema)
 
     step = resumable_loop(out, cfg, parts, rng, one_step, steps=cfg.steps,
-                          checkpoint_every=cfg.checkpoint_every, desc=f"{cfg.family} {cfg.preset}",
+                          checkpoint_every=cfg.checkpoint_every, desc=f"{cfg.family} {cfg.data or cfg.preset}",
                           progress=progress, stop_after=stop_after, check=partial(check_resumable, cfg),
                           after_step=after_step, on_log=on_log, shown=("trivial", "soft_share"), force=force,
                           main=rank == 0)
@@ -427,6 +433,8 @@ def main(argv=None):
     try:
         cfg = TrainConfig(**args)
         autocast(get_device(cfg.device), cfg.amp)       # a device this machine lacks: refused
+        if cfg.data:
+            FolderDataset(cfg.data, cfg.size)           # a wrong folder: refused, nothing written
     except ValueError as e:
         parser.error(str(e))                            # one line, exit status 2, nothing written
     try:

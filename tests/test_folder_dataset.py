@@ -1,4 +1,5 @@
 """The folder dataset on folders the tests create: each problem gets a clear error."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -235,3 +236,32 @@ def test_an_oversized_image_says_resize_it(tmp_path, monkeypatch, pixels):
         with pytest.raises(DatasetError, match=r"big\.png is too large.*Resize it") as refused:
             FolderDataset(tmp_path)[0]
     assert "bomb" not in str(refused.value).lower() and "MAX_IMAGE_PIXELS" not in str(refused.value)
+
+
+def test_the_gan_and_the_segmenter_train_on_a_folder(tmp_path, capsys):
+    """--data: the trainer and the segmenter read a CUB-layout folder; its masks serve only to
+    report val_iou; a plain folder has none (val_iou is nan); a wrong path stops before writing."""
+    import math
+
+    from comgan_lite import data, folders, segment, train
+    a = data.load_arrays("easy", 32, "val", 24, progress=False)
+    cub = folders.write_cub_folder(tmp_path / "mine", a["image"], a["mask"])
+    back = folders.folder_arrays(cub, 32, progress=False)
+    assert (back["image"] == a["image"]).all() and (back["mask"] == a["mask"]).all()
+    tiny = ["--steps", "2", "--batch-size", "4", "--log-every", "1", "--no-progress"]
+    train.main(["--family", "dscomgan", "--data", str(cub), *tiny, "--out", str(tmp_path / "gan")])
+    assert json.loads((tmp_path / "gan" / "config.json").read_text())["data"] == str(cub)
+    segment.main(["--mode", "ds", "--generator", str(tmp_path / "gan"), "--data", str(cub), "--size", "32",
+                  *tiny, "--n-standing", "64", "--out", str(tmp_path / "s")])
+    rows = [json.loads(line) for line in (tmp_path / "s" / "metrics.jsonl").read_text().splitlines()]
+    assert 0 <= rows[-1]["val_iou"] <= 1
+    plain = folders.write_cub_folder(tmp_path / "plain", a["image"][:8])   # images/ only: no masks
+    segment.main(["--mode", "cons", "--generator", str(tmp_path / "gan"), "--data", str(plain), "--size", "32",
+                  *tiny, "--n-standing", "64", "--out", str(tmp_path / "s2")])
+    rows = [json.loads(line) for line in (tmp_path / "s2" / "metrics.jsonl").read_text().splitlines()]
+    assert math.isnan(rows[-1]["val_iou"])
+    for main in (train.main, segment.main):
+        with pytest.raises(SystemExit) as stop:
+            main(["--data", str(tmp_path / "nowhere"), *tiny, "--out", str(tmp_path / "never")])
+        assert stop.value.code == 2 and "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
