@@ -287,3 +287,32 @@ def check_settling_step(answer, milestones: list[dict], tol: float,
     return _verdict(ok, f"the rule compares every value from a milestone to the end of the run, not "
                         f"only neighbouring milestones: from your step on, do all values fit in a "
                         f"band {tol:g} wide, and from the milestone before it, do they not?")
+
+
+def check_global_batch(answer, n_processes: int, per_process: int) -> bool | None:
+    """06, exercise 1: the images one optimiser step sees under torchrun."""
+    if _unanswered(answer):
+        return None
+    ok = isinstance(answer, (int, float)) and answer == n_processes * per_process
+    return _verdict(ok, "under torchrun --batch-size is what each process draws; every process "
+                        "contributes its share to the same averaged gradient")
+
+
+def check_epoch_steps(answer, n_images: int, global_batch: int) -> bool | None:
+    """06, exercise 2: optimiser steps per pass over a folder, the last partial batch dropped."""
+    if _unanswered(answer):
+        return None
+    ok = isinstance(answer, (int, float)) and answer == n_images // global_batch
+    return _verdict(ok, "how many whole global batches fit into the folder? (integer division)")
+
+
+def check_folder_iou(answer, soft_masks: torch.Tensor, truth: torch.Tensor) -> bool | None:
+    """06, exercise 3: the mean IoU of soft masks (thresholded at 0.5) against the truth."""
+    if _unanswered(answer):
+        return None
+    pred, gt = soft_masks > 0.5, truth > 0.5
+    inter, union = (pred & gt).sum((1, 2, 3)).float(), (pred | gt).sum((1, 2, 3)).float()
+    iou = torch.where(union > 0, inter / union.clamp(min=1), torch.ones_like(union)).mean()
+    ok = isinstance(answer, (int, float)) and abs(answer - float(iou)) < 0.005
+    return _verdict(ok, "threshold each soft mask at 0.5, then per image |mask AND truth| / "
+                        "|mask OR truth|, then the mean over images")

@@ -339,6 +339,28 @@ def train(cfg: TrainConfig, out: str | Path, progress: bool = True, stop_after: 
     return out / LOG
 
 
+def seconds_per_step(cfg: TrainConfig, steps: int = 3, device=None) -> float:
+    """Seconds one training step (a D and a G update at ``cfg.batch_size``) takes on ``device``,
+    averaged over ``steps`` steps after two warm-up steps, on random images: what a run costs
+    before you start it (bench/throughput.py prints a table of them)."""
+    import time
+    device = get_device(device or cfg.device)
+    layout = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    parts = build_training(cfg, device, layout)
+    real = (torch.rand(cfg.batch_size, 3, cfg.size, cfg.size, device=device) * 2 - 1).contiguous(memory_format=layout)
+    rng = torch.Generator().manual_seed(0)
+    sync = {"cuda": torch.cuda.synchronize, "mps": getattr(torch, "mps", None) and torch.mps.synchronize}.get(
+        device.type) or (lambda: None)
+    for i in range(steps + 2):
+        if i == 2:
+            sync()
+            start = time.perf_counter()
+        gan_step(parts["g"], parts["d"], parts["opt_g"], parts["opt_d"], real,
+                 draw_inputs(cfg, cfg.batch_size, rng, device), cfg, parts.get("posteriors"))
+    sync()
+    return (time.perf_counter() - start) / steps
+
+
 # ----------------------------------------------------------------------------------------------
 # Sampling, the parameter average, the shipped generator
 # ----------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@
 # # 05 · DS-ComGAN segmentation: learning from a generator's own masks
 #
 # *comgan-lite, a teaching series on compositional GANs.* &nbsp; Previous: 04 · DS-ComGAN
-# disentanglement &nbsp; Next: evaluation on your own data (in preparation)
+# disentanglement &nbsp; Next: [06 · Your own images](06_your_own_images.ipynb)
 #
 # ## Learning goals
 # - See why a compositional generator is a **labelling machine**: every image $\bar x$ it makes

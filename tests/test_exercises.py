@@ -161,3 +161,16 @@ def test_settling_step_follows_the_rule_of_the_settling_report():
             rows = shipped.read_milestones(p)
             for key, tol in settling.SETTLE_TOL.items():
                 assert exercises._settled_at(rows, key, tol) == settling.settled_at(rows, key, tol), p.name
+
+
+def test_global_batch_epoch_steps_and_folder_iou(capsys):
+    assert exercises.check_global_batch(None, 4, 24) is None
+    assert exercises.check_global_batch(96, 4, 24) and not exercises.check_global_batch(24, 4, 24)
+    assert exercises.check_epoch_steps(130, 11_788, 90) and not exercises.check_epoch_steps(131, 11_788, 90)
+    truth = torch.zeros(2, 1, 4, 4)
+    truth[:, :, :2] = 1
+    soft = truth * 0.9
+    soft[1, :, 0] = 0.2                                  # image 2 misses half its object: IoU 0.5
+    assert exercises.check_folder_iou(0.75, soft, truth)
+    assert not exercises.check_folder_iou(0.9, soft, truth)
+    assert "Hint:" in capsys.readouterr().out
