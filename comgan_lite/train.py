@@ -35,7 +35,7 @@ class TrainConfig:
     family: str = "comgan"          # comgan | pi1 | pi2 | dscomgan
     preset: str = "easy"            # dataset: a preset (easy/medium/hard), emoji or multi
     data: str = ""                  # a folder of your own images instead (folders.FolderDataset)
-    size: int = 32                  # 32 or 64 px
+    size: int = 32                  # 32, 64 or 128 px
     beta: float = 0.1               # weight of the binary regulariser (eq. 11)
     steps: int = 4000               # generator updates (one D update each, 1:1)
     batch_size: int = 32
