@@ -33,9 +33,10 @@
 # Notebooks 01 (eq. 1, Lemma 1) and 02 (Π1, Π2, the shipped runs, faithfulness).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 20 s. Full mode: about a minute and a half
-# of computing on a 2-core laptop CPU (a live training of 300 steps and the live scoring of one
-# shipped run; the other runs' scores are read from their files), and 45 minutes of reading.
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 40 s. Full mode: about 2.5 minutes
+# of computing on a 2-core laptop CPU (measured: 2.3, of them 1.7 for a live training of 300
+# steps, and the live scoring of one shipped run; the other runs' scores are read from their
+# files), and 45 minutes of reading.
 
 # %% [markdown]
 # ## The result at our scale

@@ -35,10 +35,10 @@
 # Notebooks 01 (eq. 1), 02 (trivial solutions, faithfulness) and 03 (ComGAN, polarity).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 45 s. Full mode: about 4.5 minutes of
-# computing on a 2-core laptop CPU, including a live training of 150 steps (about 3.5 minutes;
-# the scores of the eight shipped generators are read from their `eval.json`), and 45 minutes
-# of reading.
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 1.5 minutes. Full mode: about 5 minutes
+# of computing on a 2-core laptop CPU (measured: 5.2), including a live training of 150 steps
+# (about 4 minutes; the scores of the eight shipped generators are read from their
+# `eval.json`), and 45 minutes of reading.
 
 # %% [markdown]
 # ## The result at our scale
@@ -230,7 +230,7 @@ plt.show()
 # ## 4. Watch it train
 #
 # A short live run on `medium` with $N = 8$ codes (quick mode: 10 steps; full mode: 150 steps,
-# about 3.5 minutes). Watch the accuracy of $D_f$, the second curve. Reading a code back from $x_f$
+# about 4 minutes). Watch the accuracy of $D_f$, the second curve. Reading a code back from $x_f$
 # is easy for the generator to allow: any consistent difference between codes will do, for
 # example a colour per code.
 
