@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
 
@@ -14,16 +13,7 @@ from comgan_lite import nets, train
 
 
 def seconds_per_step(family: str, size: int, steps: int, batch: int = 32) -> float:
-    torch.manual_seed(0)
-    cfg = train.TrainConfig(family=family, size=size, beta=1.0)
-    g, d = train.build(cfg)
-    opt_g, opt_d = (torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999)) for m in (g, d))
-    real = torch.rand(batch, 3, size, size) * 2 - 1
-    for i in range(steps + 2):                      # the first two steps warm up
-        if i == 2:
-            start = time.perf_counter()
-        train.gan_step(g, d, opt_g, opt_d, real, (torch.randn(batch, train.Z_DIM),), cfg)
-    return (time.perf_counter() - start) / steps
+    return train.seconds_per_step(train.TrainConfig(family=family, size=size, beta=1.0, batch_size=batch), steps, "cpu")
 
 
 def main(argv=None):

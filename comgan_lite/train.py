@@ -349,8 +349,7 @@ def seconds_per_step(cfg: TrainConfig, steps: int = 3, device=None) -> float:
     parts = build_training(cfg, device, layout)
     real = (torch.rand(cfg.batch_size, 3, cfg.size, cfg.size, device=device) * 2 - 1).contiguous(memory_format=layout)
     rng = torch.Generator().manual_seed(0)
-    sync = {"cuda": torch.cuda.synchronize, "mps": getattr(torch, "mps", None) and torch.mps.synchronize}.get(
-        device.type) or (lambda: None)
+    sync = {"cuda": torch.cuda.synchronize, "mps": torch.mps.synchronize}.get(device.type, lambda: None)
     for i in range(steps + 2):
         if i == 2:
             sync()
