@@ -59,9 +59,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from PIL import Image
 
-from comgan_lite import baselines, claims, compose, exercises, losses, nets, plots, runtime, segment, shipped, widgets
+from comgan_lite import baselines, claims, compose, exercises, folders, losses, nets, plots, runtime, segment, shipped, widgets
 from comgan_lite.data import DATASETS, images_to_tensor, load_arrays
 
 print(runtime.setup_notebook(seed=0, threads=1))
@@ -548,13 +547,8 @@ claims.about(share["grabcut"](0.9, 1), 0.28, "GrabCut: 28 % above 0.9")
 FOLDER = None   # e.g. "~/Pictures/birds", or a CUB-200-2011 folder
 
 if FOLDER is None:
-    FOLDER = Path(tempfile.mkdtemp(prefix="comgan-folder-"))
     demo = load_arrays("emoji", 32, "test", 12, progress=False)
-    for i in range(12):
-        for sub, arr in (("images", demo["image"][i].transpose(1, 2, 0)),
-                         ("segmentations", demo["mask"][i].astype(np.uint8) * 255)):
-            (FOLDER / sub).mkdir(exist_ok=True)
-            Image.fromarray(arr).save(FOLDER / sub / f"emoji_{i:02d}.png")
+    FOLDER = folders.write_cub_folder(Path(tempfile.mkdtemp(prefix="comgan-folder-")), demo["image"], demo["mask"])
 result = segment.segment_folder(segmenters["emoji"], FOLDER, size=32, limit=12)
 rows = [list(result["image"]), list(result["mask"][:, 0])]
 if result["truth"] is not None:
