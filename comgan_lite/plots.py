@@ -216,12 +216,16 @@ def decompositions(samples: dict, n: int = 6, per_row: int = 2, size: float = 0.
     return fig
 
 
-def snapshots(paths: dict, size: float = 4.2):
+def snapshots(paths: dict, size: float = 4.2, per_row: int | None = None):
     """Show training snapshots (``final.png`` of shipped runs: rows x̄, m, x_f, x_b for 8 fixed
-    z), one per label, side by side."""
+    z), one per label, side by side, ``per_row`` to a row (all in one row by default)."""
     from PIL import Image
-    fig, axes = plt.subplots(1, len(paths), figsize=(size * len(paths), size * 0.55), squeeze=False)
-    for ax, (label, path) in zip(axes[0], paths.items()):
+    cols = per_row or len(paths)
+    rows = -(-len(paths) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * 0.55 * rows), squeeze=False)
+    for ax in axes.flat[len(paths):]:
+        ax.set_visible(False)
+    for ax, (label, path) in zip(axes.flat, paths.items()):
         grid = np.asarray(Image.open(path))
         row = grid.shape[0] / 4                      # four rows of equal height
         ax.imshow(grid, interpolation="nearest")

@@ -250,6 +250,16 @@ def test_the_trap_gradient_figure_draws_one_line_pair_per_run():
     assert [t.get_text() for t in share.get_legend().get_texts()] == ["a", "b"]
 
 
+def test_snapshots_wrap_into_rows_and_hide_the_unused_axes():
+    from comgan_lite import plots
+    png = sh.run("comgan-easy-b1", 0, "64px") / "final.png"
+    fig = plots.snapshots({f"run {i}": png for i in range(5)}, size=2, per_row=3)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 6 and len(shown) == 5
+    assert [ax.get_title() for ax in shown] == [f"run {i}" for i in range(5)]
+    assert len(plots.snapshots({"a": png, "b": png}).axes) == 2          # one row by default
+
+
 def test_the_oracle_follows_the_resolution_and_says_how_to_train_a_missing_one(tmp_path, monkeypatch):
     assert evaluate.oracle_model(32) is evaluate.oracle_model(32)          # loaded once
     monkeypatch.setattr(evaluate, "ORACLE_DIR", tmp_path)
