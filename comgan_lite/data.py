@@ -424,6 +424,10 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
 # Every dataset with ground truth, by name, as arrays
 # ----------------------------------------------------------------------------------------------
 DATASETS = ("easy", "medium", "hard", "emoji", "multi")
+# The held-out-sprite split: "emoji-seen" draws 34 of the 44 sprites (every split), and
+# "emoji-unseen" the other 10, in its test split only, so that no training stage can read them.
+SPRITE_SPLIT = {"emoji-seen": "seen", "emoji-unseen": "unseen"}
+TRAINABLE = DATASETS + ("emoji-seen",)
 MULTI_OBJECTS = (2, 4)  # "multi": easy scenes with 2-4 objects, masks are their union
 
 
@@ -432,7 +436,8 @@ def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_
     """Images (N, 3, H, W) uint8 and ground-truth masks (N, H, W) bool of a named dataset.
 
     ``dataset`` is a preset ("easy", "medium", "hard"), "emoji" (sprites on mixed
-    backgrounds) or "multi" (easy scenes with 2-4 objects; the mask is their union).  Cached
+    backgrounds), "multi" (easy scenes with 2-4 objects; the mask is their union), or one side
+    of the held-out-sprite split ("emoji-seen"; "emoji-unseen", test split only).  Cached
     under ``data/cache/`` like ``ShapesDataset.arrays``.
     """
     if dataset in PRESETS:
@@ -444,11 +449,19 @@ def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_
         ds = EmojiDataset(size, split, n, seed)
         spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset,
                 "backgrounds": ds.backgrounds, "sprites": len(ds.sprites)}
+    elif dataset in SPRITE_SPLIT:
+        if dataset == "emoji-unseen" and split != "test":
+            raise DatasetError("emoji-unseen holds the sprites no training stage may see: it has only a "
+                               "'test' split. Train on emoji-seen and evaluate on emoji-unseen.")
+        from .emoji import EmojiDataset
+        ds = EmojiDataset(size, split, n, seed, sprites=SPRITE_SPLIT[dataset])
+        spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset, "backgrounds": ds.backgrounds,
+                "sprites": [name for name, _, _ in ds.sprites]}
     elif dataset == "multi":
         ds = ShapesDataset("easy", size, split, n, seed, n_objects=MULTI_OBJECTS)
         spec = {"fingerprint": ds.fingerprint()}
     else:
-        raise DatasetError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS)}")
+        raise DatasetError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS) + list(SPRITE_SPLIT)}")
     spec.update(version=GENERATOR_VERSION, size=size, split=split, n=n, seed=seed)
     key = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     path = DATA_DIR / "cache" / f"{dataset}-{size}px-{split}-{key}.npz"

@@ -17,6 +17,24 @@ SPRITE_DIR = DATA_DIR / "sprites"
 TEXTURE_DIR = DATA_DIR / "textures"
 EMOJI_CATEGORIES = ("bird", "flower", "car")
 TEXTURES = ("grass", "gravel", "brick")
+SPRITE_SETS = ("all", "seen", "unseen")
+HOLD_OUT_EVERY = 4   # "unseen": every 4th sprite of each category (10 of 44), never trained on
+
+
+def sprite_subset(sprites: list, which: str = "all") -> list:
+    """The sprites of one set: all, or the held-out split ("unseen": the 4th, 8th, ... sprite of
+    each category in manifest order; "seen": the rest). Same sprites on every machine."""
+    if which not in SPRITE_SETS:
+        raise DatasetError(f"sprites must be one of {list(SPRITE_SETS)}, not {which!r}")
+    if which == "all":
+        return sprites
+    rank = {}
+    out = []
+    for entry in sprites:
+        k = rank[entry[1]] = rank.get(entry[1], 0) + 1      # 1-based rank within its category
+        if (k % HOLD_OUT_EVERY == 0) == (which == "unseen"):
+            out.append(entry)
+    return out
 
 
 def load_sprites(category: str | None = None) -> list[tuple[str, str, np.ndarray]]:
@@ -45,18 +63,20 @@ class EmojiDataset(torch.utils.data.Dataset):
 
     backgrounds: "procedural" (the shapes generator's classes), "texture" (tinted crops of
     scikit-image's CC0 grass / gravel / brick photographs), or "mixed".
-    Labels: category, sprite index, background kind, scale, centre.
+    sprites: "all" (the ``emoji`` dataset), or the held-out split of ``sprite_subset``.
+    Labels: category, sprite index (within the chosen set), background kind, scale, centre.
     """
 
     def __init__(self, size: int = 64, split: str = "train", n: int = 10_000, seed: int = 0,
-                 backgrounds: str = "mixed", scale_range=(0.55, 0.9), max_offset: float = 0.15):
+                 backgrounds: str = "mixed", scale_range=(0.55, 0.9), max_offset: float = 0.15,
+                 sprites: str = "all"):
         if backgrounds not in ("procedural", "texture", "mixed"):
             raise DatasetError("backgrounds must be 'procedural', 'texture' or 'mixed'")
         if split not in SPLITS:
             raise DatasetError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
         self.size, self.split, self.n, self.seed = size, split, n, seed
         self.backgrounds, self.scale_range, self.max_offset = backgrounds, scale_range, max_offset
-        self.sprites = load_sprites()
+        self.sprites = sprite_subset(load_sprites(), sprites)
         self.textures = [np.asarray(Image.open(TEXTURE_DIR / f"{t}.png").convert("L"),
                                     np.float32) / 255 for t in TEXTURES]
 

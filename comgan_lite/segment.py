@@ -34,7 +34,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           config_parser, float_state, half_state, load_checkpoint, load_weights,
                           require, resumable_loop, save_atomic, what_file)
 from .compose import TRIVIAL_HIGH, TRIVIAL_LOW
-from .data import DATA_DIR, DATASETS, DatasetError, images_to_tensor, load_arrays
+from .data import DATA_DIR, TRAINABLE, DatasetError, images_to_tensor, load_arrays
 from .folders import FolderDataset, folder_arrays
 from .runtime import DEVICES, get_device
 from .train import draw_inputs, load_generator, standing_statistics
@@ -75,12 +75,12 @@ class SegConfig:
 
     ARCHITECTURE = ("size", "width", "levels", "ndf", "dm_batch_norm")
     # the settings with a fixed set of values, and what --help says of every setting
-    CHOICES = {"mode": MODES, "dataset": DATASETS, "size": (32, 64, 128),
+    CHOICES = {"mode": MODES, "dataset": TRAINABLE, "size": (32, 64, 128),
                "polarity": ("auto", "keep", "invert"), "device": DEVICES}
     HELP = {
         "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",
         "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
-        "dataset": "the real images: a preset, emoji or multi (data.load_arrays)",
+        "dataset": "the real images: a preset, emoji, multi, or emoji-seen (its held-out sprites are emoji-unseen, evaluation only)",
         "data": "a folder of your own images instead of --dataset (plain, or the CUB layout, "
                 "whose masks are used only to report val_iou on its first 256 images)",
         "size": "image size in pixels (the generator's)",

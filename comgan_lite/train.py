@@ -23,7 +23,7 @@ from .checkpoints import (CHECKPOINT, COMMON_HELP, LOG, CheckpointError, check_s
                           float_state, half_state, load_checkpoint, load_weights, require,
                           resumable_loop, save_atomic, what_file)
 from .checkpoints import config_from_dict as _config_from_dict
-from .data import DATASETS, images_to_tensor, load_arrays
+from .data import TRAINABLE, images_to_tensor, load_arrays
 from .folders import FolderDataset, folder_arrays
 from .runtime import DEVICES, autocast, get_device
 
@@ -74,10 +74,10 @@ class TrainConfig:
 
 
     # the settings with a fixed set of values, and what --help says of every setting
-    CHOICES = {"family": FAMILY_CHOICES, "preset": DATASETS, "size": tuple(nets.CONFIGS), "device": DEVICES}
+    CHOICES = {"family": FAMILY_CHOICES, "preset": TRAINABLE, "size": tuple(nets.CONFIGS), "device": DEVICES}
     HELP = {
         "family": "which generator to train (dscomgan: DS-ComGAN, with codes f and b)",
-        "preset": "the real images: a procedural preset, emoji or multi (data.load_arrays)",
+        "preset": "the real images: a procedural preset, emoji, multi, or emoji-seen (34 of the 44 sprites; emoji-unseen holds the other 10 for evaluation only)",
         "data": "a folder of your own images to train on instead of --preset: a plain folder, "
                 "or the CUB layout (images/, segmentations/: masks only for evaluation); "
                 "the first --n-train images are used",

@@ -118,3 +118,23 @@ def test_emoji_dataset_uses_shipped_sprites_and_textures():
         assert torch.allclose(compose(item["fg"], item["bg"], item["alpha"]), item["image"], atol=1e-5)
         kinds.add(item["labels"]["background"].split(":")[0])
     assert "texture" in kinds and len(kinds) >= 2  # textures and procedural backgrounds
+
+
+def test_held_out_sprites_are_disjoint_and_never_trainable():
+    """The held-out-sprite split: emoji-seen and emoji-unseen share no sprite, together they are
+    the emoji set, and no training stage (train, segment, their val split) can read emoji-unseen."""
+    from comgan_lite import segment, train
+    seen, unseen = EmojiDataset(32, sprites="seen"), EmojiDataset(32, split="test", sprites="unseen")
+    names = {n for n, _, _ in seen.sprites}, {n for n, _, _ in unseen.sprites}
+    assert not names[0] & names[1] and len(names[0] | names[1]) == len(EmojiDataset(32).sprites)
+    assert {c for _, c, _ in unseen.sprites} == {"bird", "flower", "car"} and len(names[1]) == 10
+    a = data.load_arrays("emoji-unseen", 32, "test", 8, progress=False)
+    assert a["image"].shape == (8, 3, 32, 32) and 0.05 < a["mask"].mean() < 0.8
+    for split in ("train", "val"):
+        with pytest.raises(DatasetError, match="emoji-seen"):
+            data.load_arrays("emoji-unseen", 32, split, 8, progress=False)
+    assert "emoji-seen" in data.TRAINABLE and "emoji-unseen" not in data.TRAINABLE
+    assert "emoji-unseen" not in train.TrainConfig.CHOICES["preset"]
+    assert "emoji-unseen" not in segment.SegConfig.CHOICES["dataset"]
+    with pytest.raises(DatasetError, match="sprites must be"):
+        EmojiDataset(32, sprites="some")
