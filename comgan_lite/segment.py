@@ -137,6 +137,7 @@ class PairSource:
 
     def __init__(self, path: str | Path, size: int, polarity: str = "auto", ema: bool = True,
                  device="cpu", seed: int = 0, n_standing: int = 1024):
+        self.spec = (str(Path(path)), size, polarity, ema, str(device), seed, n_standing)
         path = generator_file(path)
         ckpt_has_ema = "g_ema" in load_checkpoint(path)
         g, self.cfg = load_generator(path, device, ema=ema and ckpt_has_ema)
@@ -268,10 +269,11 @@ def supervised_step(s, opt_s, x, m) -> tuple[dict, dict]:
 
 
 def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
-          on_log=None, force: bool = False) -> Path:
+          on_log=None, force: bool = False, pairs: PairSource | None = None) -> Path:
     """Train (or resume) S into folder ``out``; writes ``segmenter.pt`` when done.
     ``on_log(row, batch)`` is called with each logged row and a dict of tensors to draw
-    (x_bar, m_bar, S(x_bar), x, S(x)).  Returns the path of the log."""
+    (x_bar, m_bar, S(x_bar), x, S(x)).  ``pairs``: a PairSource already built exactly as ``cfg``
+    asks (a notebook reuses its own and saves the generator's warm-up).  Returns the log's path."""
     if cfg.mode != "supervised" and not cfg.generator:
         raise ValueError(f"mode {cfg.mode} needs --generator (a DS-ComGAN run folder)")
     out = Path(out)
@@ -293,8 +295,12 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     val = (folder_arrays(cfg.data, cfg.size, 256, progress=False) if cfg.data
            else load_arrays(cfg.dataset, cfg.size, "val", 256, progress=False))
     val_x, val_m = images_to_tensor(val["image"]).to(device), val["mask"]
-    pairs = None if cfg.mode == "supervised" else PairSource(
-        cfg.generator, cfg.size, cfg.polarity, cfg.ema, device, cfg.seed, cfg.n_standing)
+    wanted = (str(Path(cfg.generator)), cfg.size, cfg.polarity, cfg.ema, str(device), cfg.seed, cfg.n_standing)
+    if pairs is not None and (cfg.mode == "supervised" or pairs.spec != wanted):
+        raise ValueError(f"the pairs given were built as {pairs.spec}, the config asks for {wanted}; "
+                         "leave pairs out and train builds its own")
+    if pairs is None and cfg.mode != "supervised":
+        pairs = PairSource(*wanted)
 
     def one_step(step: int):
         idx = torch.randint(len(real_x), (cfg.batch_size,), generator=rng)

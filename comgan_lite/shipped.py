@@ -23,6 +23,7 @@ RUNS_DIR = DATA_DIR / "runs"            # runs shipped with their generator
 LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without it: logs, scores, final.png
 SEG_DIR = DATA_DIR / "segmentation"     # segmenters, their generators, the Table 4 analog
 TABLE4 = SEG_DIR / "table.json"
+TEACHERS = SEG_DIR / "teachers.json"     # each S-ds's generator, its masks judged (bench/segmentation.py)
 SETTLING = LOG_RUNS_DIR / "settling.json"
 FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
 METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
@@ -114,6 +115,14 @@ def variant(cfg: dict) -> str:
                 "n_res_mask": (-1, None), "ndf": (32,), "mask_init_logit": (0.0,),
                 "tie_codes": (False,), "info": (True,), "global_features": (True,)}
     return ",".join(f"{k}={cfg[k]}" for k, v in defaults.items() if k in cfg and cfg[k] not in v)
+
+
+def teachers() -> dict:
+    """Each dataset's teacher: {dataset: {"object in x_b", "faithfulness", "trivial", "n"}}, the
+    generator behind the shipped S-ds judged by the shipped supervised U-Net (bench/segmentation.py)."""
+    if not TEACHERS.exists():
+        raise FileNotFoundError(f"no teachers at {TEACHERS}; run python bench/segmentation.py --write")
+    return json.loads(TEACHERS.read_text())
 
 
 def table4() -> dict:

@@ -17,13 +17,15 @@ N_EVAL = 1000                                # held-out test images per dataset
 
 def compare(dataset: str, modes=("ds", "cons", "supervised"),
             classical=("grabcut", "otsu", "kmeans"), n: int = N_EVAL, size: int = 32,
-            root: str | Path = shipped.SEG_DIR) -> dict:
+            root: str | Path = shipped.SEG_DIR, trained_on: str | None = None) -> dict:
     """Per-image scores on the held-out set for the shipped segmenters and the classical
-    baselines: {method: {"iou": (n,), "dice": (n,), "iou_best_of_two": ..., ...}}."""
+    baselines: {method: {"iou": (n,), "dice": (n,), "iou_best_of_two": ..., ...}}.
+    ``trained_on``: score the segmenters trained on that dataset instead (for emoji-unseen,
+    whose sprites no training stage saw: the segmenters of emoji-seen)."""
     x, gt, u8 = segment.evaluation_set(dataset, size, n)
     out = {}
     for mode in modes:
-        s, _ = segment.load_segmenter(shipped.segmenter(mode, dataset, root), "cpu")
+        s, _ = segment.load_segmenter(shipped.segmenter(mode, trained_on or dataset, root), "cpu")
         out[mode] = segment.scores(s.predict(x), gt)
     for name in classical:
         kwargs = {"margin": segment.GRABCUT_MARGIN} if name == "grabcut" else {}
@@ -54,6 +56,20 @@ def goals(table: dict) -> list[tuple[str, bool, str]]:
 
 def write_table(table: dict) -> None:
     shipped.TABLE4.write_text(json.dumps(table, indent=1) + "\n")
+
+
+def teachers(dataset: str, n: int = 512, root: str | Path = shipped.SEG_DIR) -> dict:
+    """How good the labels S learned from were: the generator named by the shipped S-ds of
+    ``dataset``, its polarity vote and its masks judged by the shipped supervised U-Net
+    (``segment.teacher_quality`` on ``n`` fresh pairs)."""
+    cfg = segment.load_segmenter(shipped.segmenter("ds", dataset, root), "cpu")[1]
+    pairs = segment.PairSource(cfg.generator, cfg.size)
+    judge = segment.load_segmenter(shipped.segmenter("supervised", dataset, root), "cpu")[0]
+    return {"object in x_b": pairs.inverted, "n": n, **segment.teacher_quality(pairs, judge, n=n)}
+
+
+def write_teachers(rows: dict) -> None:
+    shipped.TEACHERS.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.SEG_DIR) -> Path:

@@ -86,6 +86,18 @@ def test_each_mode_trains_and_ships_a_loadable_segmenter(tmp_path, tiny_generato
     assert pred.shape == (3, 1, 32, 32) and 0 <= pred.min() and pred.max() <= 1
 
 
+def test_a_reused_pair_source_trains_the_same_segmenter_and_a_mismatched_one_is_refused(tmp_path, tiny_generator):
+    cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
+    pairs = segment.PairSource(cfg.generator, 32, n_standing=TINY["n_standing"])
+    segment.train(cfg, tmp_path / "own", progress=False)
+    segment.train(cfg, tmp_path / "given", progress=False, pairs=pairs)
+    a, b = (torch.load(tmp_path / f / segment.SEGMENTER, weights_only=True)["s"] for f in ("own", "given"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    other = segment.PairSource(cfg.generator, 32, n_standing=8)
+    with pytest.raises(ValueError, match="leave pairs out"):
+        segment.train(cfg, tmp_path / "other", progress=False, pairs=other)
+
+
 def test_interrupted_training_resumes_to_the_same_segmenter(tmp_path, tiny_generator):
     cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", **TINY)
     segment.train(cfg, tmp_path / "whole", progress=False)

@@ -51,3 +51,19 @@ def test_each_segmenter_names_a_shipped_dscomgan_generator(dataset):
 def test_size_budget():
     total = sum(p.stat().st_size for p in sh.SEG_DIR.rglob("*") if p.is_file())
     assert total < BUDGET_MB * 2 ** 20, f"data/segmentation is {total / 2 ** 20:.1f} MB"
+
+
+def test_the_shipped_teachers_cover_every_dataset_and_medium_still_holds():
+    """Notebook 05, section 8 reads the teachers from data/segmentation/teachers.json; measuring
+    medium's again (its generator, polarity vote and 512 judged pairs) gives what the file says."""
+    from lab import table4
+    torch.set_num_threads(1)
+    stated = sh.teachers()
+    assert list(stated) == list(DATASETS)
+    for row in stated.values():
+        assert set(row) == {"object in x_b", "n", "faithfulness", "trivial"} and row["n"] == 512
+        assert 0 <= row["faithfulness"] <= 1 and 0 <= row["trivial"] <= 1
+    now = table4.teachers("medium")
+    assert now["object in x_b"] == stated["medium"]["object in x_b"]
+    for key in ("faithfulness", "trivial"):
+        assert abs(now[key] - stated["medium"][key]) < 0.01, (key, now[key], stated["medium"][key])
