@@ -2,6 +2,7 @@
 
     python bench/segmentation.py            # print the table; exit 1 if it drifted from the shipped one
     python bench/segmentation.py --write    # (re)write data/segmentation/table.json, teachers.json
+    python bench/segmentation.py --unseen [--write]   # the held-out-sprite comparison
 
 For every dataset (easy, medium, hard, emoji, multi) it scores, on the 1,000 held-out test images
 that no training stage saw, per-image IoU and Dice at 0.5 with fixed polarity (best-of-two in
@@ -16,6 +17,7 @@ margin on CUB), and S within 10% of the supervised U-Net on easy.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 
@@ -32,8 +34,13 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--datasets", nargs="*", default=list(DATASETS))
     p.add_argument("--write", action="store_true", help="write data/segmentation/table.json")
+    p.add_argument("--unseen", action="store_true",
+                   help="the held-out-sprite comparison instead: segmenters of data/segmentation/unseen/ "
+                        "(trained on emoji-seen) on emoji-seen's test split and on emoji-unseen")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
+    if args.unseen:
+        return unseen(args.write)
     table = {}
     for d in args.datasets:
         t = time.time()
@@ -63,6 +70,27 @@ def main(argv=None):
              if abs(stated.get(d, {}).get(m, {}).get("iou", -1) - table[d][m]["iou"]) > TOLERANCE]
     if drift:
         sys.exit("the table no longer matches data/segmentation/table.json:\n" + "\n".join(drift))
+
+
+def unseen(write: bool) -> None:
+    """Every method on sprites it trained on (emoji-seen's test split) and on the 10 sprites no
+    training stage saw (emoji-unseen), the segmenters all trained on emoji-seen."""
+    table = {d: table4.means(table4.compare(d, root=shipped.UNSEEN_DIR, trained_on="emoji-seen"))
+             for d in ("emoji-seen", "emoji-unseen")}
+    print(f"IoU, fixed polarity (mean over {table4.N_EVAL} test images)\n")
+    print(shipped.table4_markdown(table, "iou"))
+    print("\nseen - unseen:", ", ".join(f"{shipped.METHODS[m]} {table['emoji-seen'][m]['iou'] - table['emoji-unseen'][m]['iou']:+.3f}"
+                                       for m in table["emoji-seen"]))
+    path = shipped.UNSEEN_DIR / "table.json"
+    if write:
+        path.write_text(json.dumps(table, indent=1) + "\n")
+        print(f"wrote {path}")
+        return
+    stated = json.loads(path.read_text())
+    drift = [f"{d} {m}: shipped {stated[d][m]['iou']:.3f}, now {table[d][m]['iou']:.3f}"
+             for d in table for m in table[d] if abs(stated[d][m]["iou"] - table[d][m]["iou"]) > TOLERANCE]
+    if drift:
+        sys.exit(f"the table no longer matches {path}:\n" + "\n".join(drift))
 
 
 if __name__ == "__main__":

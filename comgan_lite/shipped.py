@@ -24,6 +24,7 @@ LOG_RUNS_DIR = DATA_DIR / "runs-logs"   # runs shipped without it: logs, scores,
 SEG_DIR = DATA_DIR / "segmentation"     # segmenters, their generators, the Table 4 analog
 TABLE4 = SEG_DIR / "table.json"
 TEACHERS = SEG_DIR / "teachers.json"     # each S-ds's generator, its masks judged (bench/segmentation.py)
+UNSEEN_DIR = SEG_DIR / "unseen"          # segmenters trained on emoji-seen, scored on emoji-unseen too
 SETTLING = LOG_RUNS_DIR / "settling.json"
 FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
 METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
@@ -123,6 +124,15 @@ def teachers() -> dict:
     if not TEACHERS.exists():
         raise FileNotFoundError(f"no teachers at {TEACHERS}; run python bench/segmentation.py --write")
     return json.loads(TEACHERS.read_text())
+
+
+def unseen_table() -> dict:
+    """The held-out-sprite comparison: {"emoji-seen": {method: cells}, "emoji-unseen": {...}}, every
+    segmenter trained on emoji-seen alone (bench/segmentation.py --unseen)."""
+    path = UNSEEN_DIR / "table.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no table at {path}; run python bench/segmentation.py --unseen --write")
+    return json.loads(path.read_text())
 
 
 def table4() -> dict:

@@ -35,9 +35,9 @@
 # Notebooks 01 (eq. 1), 02 (trivial solutions, faithfulness) and 03 (ComGAN, polarity).
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 1.5 minutes. Full mode: about 5 minutes
-# of computing on a 2-core laptop CPU (measured: 5.2), including a live training of 150 steps
-# (about 4 minutes; the scores of the eight shipped generators are read from their
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 2 minutes. Full mode: about 5 minutes
+# of computing on a 2-core laptop CPU (measured: 4.9), including a live training of 100 steps
+# (about 3.5 minutes; the scores of the eight shipped generators are read from their
 # `eval.json`), and 45 minutes of reading.
 
 # %% [markdown]
@@ -229,13 +229,13 @@ plt.show()
 # %% [markdown]
 # ## 4. Watch it train
 #
-# A short live run on `medium` with $N = 8$ codes (quick mode: 10 steps; full mode: 150 steps,
-# about 4 minutes). Watch the accuracy of $D_f$, the second curve. Reading a code back from $x_f$
+# A short live run on `medium` with $N = 8$ codes (quick mode: 10 steps; full mode: 100 steps,
+# about 3 minutes). Watch the accuracy of $D_f$, the second curve. Reading a code back from $x_f$
 # is easy for the generator to allow: any consistent difference between codes will do, for
 # example a colour per code.
 
 # %%
-LIVE_FULL_STEPS = 150
+LIVE_FULL_STEPS = 100
 live_steps = 10 if QUICK else LIVE_FULL_STEPS
 live = widgets.LiveTraining(keys=("loss_info", "info_acc_f", "soft_share", "trivial"),
                             caption=f"composites and their masks ({runtime.live_label(live_steps, LIVE_FULL_STEPS)})")
