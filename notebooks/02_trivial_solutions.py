@@ -43,7 +43,7 @@
 # vanishes (Figure 4), and that ComGAN's architecture escapes the trap (Theorem 1). At 64 px on
 # `easy`, trained 4,000 steps each, Π2 fell in for 2 of 3 seeds and Π1 for 1 of 3 (in both,
 # one more seed drew grey masks and found no object), ComGAN for 0 of 3; at 32 px no family falls in (9 runs:
-# three families, three seeds each). No run's $g_M$ vanished, not even while it fell in. Started at a trivial mask (32 px,
+# three families, three seeds each). In ordinary training no run's $g_M$ vanished, not even while it fell in. Started at a trivial mask (32 px,
 # β = 1), ComGAN walked out in 3 of 3 seeds, Π1 and Π2 in 0 of 3: the trap is real, and the
 # architecture decides who leaves it.
 
@@ -77,7 +77,7 @@ start_t1 = {f: shipped.seeds(f"{f}-easy-b1", "start-t1") for f in FAMILIES}
 
 fell = {f: sum(trapped_share(p) >= TRAPPED for p in px64[f]) for f in FAMILIES}
 escaped = {f: sum(shipped.left_t1_at(p) is not None for p in start_t1[f]) for f in FAMILIES}
-grid_32 = [p for p in shipped.long_runs(1.0, size=32)          # the 32 px runs trained on past 4,000 steps
+grid_32 = [p for p in shipped.long_runs(1.0, size=32)          # the 32 px runs trained at least 4,000 steps
            if shipped.read_config(p)["mask_init_logit"] == 0 and shipped.read_config(p)["steps"] >= BUDGET]
 trivial_32 = [next(r["trivial"] for r in shipped.read_milestones(p) if r["step"] == BUDGET) for p in grid_32]
 print("64 px, fallen in / trained:", {NAME[f]: f"{fell[f]} / {len(px64[f])}" for f in FAMILIES})
@@ -121,7 +121,7 @@ claims.holds([escaped[f] for f in FAMILIES] == [0, 0, 3] and all(len(start_t1[f]
 #
 # The families are matched by **equal trunk width and identical heads**, so every trunk is as
 # good as ComGAN's single one and Π1 and Π2 simply have more parameters. (Matching the parameter
-# count instead would leave Π2 with trunks a third as wide, and any failure could be blamed on
+# count instead would leave Π2 with trunks about 0.58 ($1/\sqrt 3$) as wide, and any failure could be blamed on
 # that.)
 
 # %%
@@ -161,7 +161,7 @@ for family in ("pi1", "pi2"):
 live.redraw()
 
 # %% [markdown]
-# In the first hundred steps the masks are grey, every pixel near 0.5, and both gradients *grow*
+# In the first hundred steps (full mode) the masks are grey, every pixel near 0.5, and both gradients *grow*
 # while the discriminator teaches the generator what the data look like. Nothing is trivial
 # yet; a trap, if there is one, comes later. For that we need runs thousands of steps long,
 # trained once with `python -m comgan_lite.train` and shipped in `data/`.
@@ -220,6 +220,7 @@ claims.about(max(r["trivial"] for r in pi2_trapped), 0.48, "the larger trapped �
 claims.check(max(r["iou_best_of_two"] for r in pi2_64), "<", 0.35, "no Π2 seed's best of two leaves its floor")
 claims.holds(len(pi2_grey) == 1 and pi2_grey[0]["soft_share"] > 0.95 and pi2_grey[0]["mask_mean"] > 0.75,
              "the third Π2 seed draws grey masks: nearly every pixel soft, mean above 0.75")
+claims.about(pi2_grey[0]["mask_mean"], 0.8, "the grey Π2 seed's mask mean", digits=1)
 pi1_trapped = [r for r in pi1_64 if r["trivial"] >= TRAPPED]
 claims.about(pi1_trapped[0]["trivial"], 0.34, "the trapped Π1 share at 4,000 steps")
 pi1_path = shipped.run("pi1-easy-b1", pi1_trapped[0]["seed"], "64px")
@@ -243,7 +244,9 @@ claims.check(min(r["iou_best_of_two"] for r in comgan_64), ">", 0.9, "ComGAN rea
 # Π1's three seeds take three roads. One finds the object (best of two above 0.9). One never
 # finds it (its best of two starts near 0.4 and falls) and closes late: no trivial masks at
 # 2,000 steps, 34 % at 4,000. The third draws no trivial masks but finds no object either: its
-# masks are a dark grey (mean below 0.2, almost every pixel soft). ComGAN, trained exactly as long, draws no trivial masks in any of
+# masks are a dark grey (mean below 0.2, almost every pixel soft). (Thresholded at 0.5 for the
+# IoU, a grey mask marks nothing or everything, which is why it scores at the floor; it is not
+# trivial by notebook 01's definition, since its mean is neither below 0.01 nor above 0.99.) ComGAN, trained exactly as long, draws no trivial masks in any of
 # its three seeds and reaches a best of two above 0.9. The snapshots say what this looks like (8 fixed $z$
 # per panel; rows: composite, mask, $x_f$, $x_b$; top row Π2 and ComGAN, bottom row Π1):
 
@@ -296,13 +299,11 @@ for f, runs in late.items():
 claims.check(min(w["grad_mask_params"] for runs in late.values() for w in runs), ">", 1.0,
              "no run's g_M vanishes")
 g_trapped = [w["grad_mask_params"] for p, w in zip(px64["pi2"], late["pi2"]) if trapped_share(p) >= TRAPPED]
-g_healthy = [w["grad_mask_params"] for f in FAMILIES for p, w in zip(px64[f], late[f])
-             if trapped_share(p) < TRAPPED and shipped.read_milestones(p)[-1]["iou_best_of_two"] > 0.9]
-claims.holds(min(g_healthy) < min(g_trapped) and max(g_trapped) < max(g_healthy),
-             "Π2's runs that fell in keep a g_M within the range of the healthy runs'")
+g_other = [w["grad_mask_params"] for p, w in zip(px64["pi2"], late["pi2"]) if trapped_share(p) < TRAPPED]
+claims.check(min(g_trapped), ">", max(g_other), "Π2's seeds that fell in keep a larger g_M than the one that did not")
 early_pi2 = [shipped.window_means(log, 0, 500, ("grad_mask_params",))["grad_mask_params"] for log in logs64["Π2"]]
-claims.check(min(e / w["grad_mask_params"] for e, w in zip(early_pi2, late["pi2"])), ">", 1.3,
-             "every Π2 seed's g_M falls by a third or more from its first 500 steps")
+claims.check(min(e / w["grad_mask_params"] for e, w in zip(early_pi2, late["pi2"])), ">", 1 / 0.7,
+             "every Π2 seed's g_M falls by 30 % or more from its first 500 steps")
 pi1_log = shipped.read_log(pi1_path)
 before, falling = (shipped.window_means(pi1_log, a, a + 1000, ("grad_mask_params",))["grad_mask_params"] for a in (1000, 3000))
 print(f"Π1 seed {pi1_trapped[0]['seed']} (fell in): g_M {before:.1f} over steps 1,000-2,000 (no trivial masks yet), "
@@ -311,9 +312,9 @@ claims.check(falling / before, ">", 0.8, "the trapped Π1 seed's g_M hardly drop
 
 # %% [markdown]
 # **What to notice.** $g_M$ never approaches zero. While two of Π2's seeds fall in, their $g_M$
-# stays within the range of the healthy runs' (those that find the object). Read by shape,
-# Π2's curve does start like Figure 4: in every seed, the grey one included, $g_M$ falls by a
-# third or more from its first 500 steps, then levels off far from zero. (For Π2, $g_M$ covers
+# stays larger than that of Π2's third seed, which never fell in. Read by shape,
+# Π2's curve does start like Figure 4: in every seed, the grey one included, $g_M$ falls by
+# 30 % or more from its first 500 steps, then levels off far from zero. (For Π2, $g_M$ covers
 # the whole mask generator; for Π1 and ComGAN only the mask head, so compare shapes rather than
 # heights across families.) Π1's
 # trapped seed runs lower than the healthy runs, but it ran as low before its masks closed, and
@@ -427,7 +428,7 @@ plt.show()
 
 # %% [markdown]
 # At 32 px every run's trivial share is 0.00 at step 4,000 (and, in the longer runs of appendix
-# A1, at every step up to 6,000). At 64 px three runs' are not: two of Π2's and one of Π1's
+# A1, at every step up to 6,000 at β = 1). At 64 px three runs' are not: two of Π2's and one of Π1's
 # (and the two grey seeds, one per family, sit at 0.00 without having found the object).
 # Why the resolution? Painting a whole `easy` image, a flat object on a plain background, is
 # about as easy for one generator at 64 px as at 32, while a mask that outlines the object has
@@ -440,7 +441,7 @@ plt.show()
 # | the paper says | what we measured |
 # |---|---|
 # | Π1 and Π2 fall into trivial solutions (Figure 2) | at 64 px, 4,000 steps: Π2 in 2 seeds of 3, Π1 in 1 of 3 (each family had one more seed with grey masks and no object), ComGAN in 0 of 3; at 32 px no family (9 runs) |
-# | their mask gradient $g_M$ vanishes (Figure 4) | no run's did, not even while it fell in |
+# | their mask gradient $g_M$ vanishes (Figure 4) | in ordinary training no run's did, not even while it fell in; started at T1, it stays near zero in 3 of the 6 Π1 and Π2 seeds (section 7) |
 # | T1 is a trap that ComGAN leaves and the others do not (Lemma 1, Theorem 1) | yes: from T1, ComGAN left in 3 of 3 seeds, Π1 and Π2 in 0 of 3 |
 #
 # So the paper's **mechanism** reproduces at our scale: Lemma 1's trap exists, and only the
@@ -448,7 +449,7 @@ plt.show()
 # ordinary training reproduces at 64 px, for some seeds of Π2 and of Π1, and not at 32 px.
 # Whether a run falls in depends on its seed; two or three seeds per family tell what tends to
 # happen, not how often, and a ComGAN seed that falls in would not contradict these counts. Appendix A1 holds the rest: the 32 px runs in
-# detail and trained on to 16,000 steps, the harder `medium` preset (where trivial masks appear
+# detail and trained on to 6,000 steps (β = 1) and 16,000 (β = 0.1), the harder `medium` preset (where trivial masks appear
 # in every family), where the trapped mask's gradient points, and probes with a stronger
 # discriminator and a wider generator.
 #
