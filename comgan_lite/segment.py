@@ -268,6 +268,18 @@ def supervised_step(s, opt_s, x, m) -> tuple[dict, dict]:
     return {"loss_bce": loss.item()}, {"x": x, "s_x": torch.sigmoid(logits).detach(), "m_x": m}
 
 
+def pair_source(cfg: SegConfig, device, given: PairSource | None = None) -> PairSource | None:
+    """The generator's pairs for ``cfg`` (None in mode supervised): ``given`` when it was built
+    exactly as ``cfg`` asks, a new PairSource when none is given."""
+    wanted = (str(Path(cfg.generator)), cfg.size, cfg.polarity, cfg.ema, str(device), cfg.seed, cfg.n_standing)
+    if given is not None and (cfg.mode == "supervised" or given.spec != wanted):
+        raise ValueError(f"the pairs given were built as {given.spec}, the config asks for {wanted}; "
+                         "leave pairs out and train builds its own")
+    if given is None and cfg.mode != "supervised":
+        return PairSource(*wanted)
+    return given
+
+
 def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: int | None = None,
           on_log=None, force: bool = False, pairs: PairSource | None = None) -> Path:
     """Train (or resume) S into folder ``out``; writes ``segmenter.pt`` when done.
@@ -295,12 +307,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
     val = (folder_arrays(cfg.data, cfg.size, 256, progress=False) if cfg.data
            else load_arrays(cfg.dataset, cfg.size, "val", 256, progress=False))
     val_x, val_m = images_to_tensor(val["image"]).to(device), val["mask"]
-    wanted = (str(Path(cfg.generator)), cfg.size, cfg.polarity, cfg.ema, str(device), cfg.seed, cfg.n_standing)
-    if pairs is not None and (cfg.mode == "supervised" or pairs.spec != wanted):
-        raise ValueError(f"the pairs given were built as {pairs.spec}, the config asks for {wanted}; "
-                         "leave pairs out and train builds its own")
-    if pairs is None and cfg.mode != "supervised":
-        pairs = PairSource(*wanted)
+    pairs = pair_source(cfg, device, pairs)
 
     def one_step(step: int):
         idx = torch.randint(len(real_x), (cfg.batch_size,), generator=rng)
