@@ -67,3 +67,22 @@ def test_the_shipped_teachers_cover_every_dataset_and_medium_still_holds():
     assert now["object in x_b"] == stated["medium"]["object in x_b"]
     for key in ("faithfulness", "trivial"):
         assert abs(now[key] - stated["medium"][key]) < 0.01, (key, now[key], stated["medium"][key])
+
+
+def test_the_unseen_sprite_segmenters_never_trained_on_unseen_sprites_and_still_score_as_stated():
+    """data/segmentation/unseen/: every stage (generator, S with and without D_m, the supervised
+    U-Net) trained on emoji-seen; the table scores them on emoji-seen's test split and on
+    emoji-unseen, and re-scoring S-ds on the unseen sprites gives what the table says."""
+    table = sh.unseen_table()
+    assert list(table) == ["emoji-seen", "emoji-unseen"]
+    for d in table:
+        assert set(table[d]) == set(sh.METHODS), d
+    generator = json.loads((sh.UNSEEN_DIR / "dscomgan-emoji-seen-b1-s0" / "config.json").read_text())
+    assert (generator["family"], generator["preset"], generator["data"]) == ("dscomgan", "emoji-seen", "")
+    for mode in ("ds", "cons", "supervised"):
+        cfg = sh.read_config(sh.segmenter(mode, "emoji-seen", sh.UNSEEN_DIR))
+        assert (cfg["mode"], cfg["dataset"], cfg["data"]) == (mode, "emoji-seen", ""), mode
+    torch.set_num_threads(1)
+    x, gt, _ = segment.evaluation_set("emoji-unseen")
+    s, _ = segment.load_segmenter(sh.segmenter("ds", "emoji-seen", sh.UNSEEN_DIR), "cpu")
+    assert abs(segment.scores(s.predict(x), gt)["iou"].mean() - table["emoji-unseen"]["ds"]["iou"]) < 0.01
