@@ -205,7 +205,7 @@ plt.show()
 # ## 3. Watch it train
 #
 # A short live run of stage 2 on `medium` from the shipped generator and section 1's pairs
-# (quick mode: 10 steps; full mode: 150 steps, about 2 minutes). The left curve is $L_{cons}$ on the generated pairs; the
+# (quick mode: 10 steps; full mode: 150 steps, about 2.5 minutes). The left curve is $L_{cons}$ on the generated pairs; the
 # middle one is the IoU on 256 *held-out real* images (the `val` split, which is never used for
 # training: we only watch it); the right one is how often $D_m$ takes $S(x)$ for a generator
 # mask. Below: real images and $S$'s current masks.
@@ -225,9 +225,9 @@ live.redraw()
 # What to notice (full mode, and the log of the shipped run, checked below; quick mode stops
 # after 10 steps): $L_{cons}$ falls steadily, because fitting the generator's masks is ordinary
 # supervised learning, and the held-out IoU rises with it: what $S$ learns on generated images
-# carries over to real ones. The $D_m$ curve wanders a little above 0.5 in these first steps;
-# over the shipped run's 1,500 it stays between 0.46 and 0.57: the discriminator takes $S(x)$
-# for a generator mask about half of the time.
+# carries over to real ones. The $D_m$ curve ($D_m$'s mean probability that $S(x)$ is a
+# generator mask) sits clearly above 0.5 in these first steps; over the
+# shipped run's 1,500 it stays between 0.46 and 0.57, about even odds.
 
 # %%
 log_ds = shipped.read_log(shipped.segmenter("ds", "medium"))
@@ -475,7 +475,7 @@ plt.show()
 #   generator does not have; at best it passes it on.
 # - `hard`'s generator learned no objects at all (its samples are textured scenes, its masks
 #   mostly all 1, which the polarity vote turns into all 0). Its "faithfulness" is not zero only
-#   because an empty mask on an image without an object counts as a perfect match. Small,
+#   because an empty mask counts as a perfect match wherever the judge, too, finds no object. Small,
 #   camouflaged objects at 32 px were too hard for a 2,000-step DS-ComGAN.
 # - `medium`'s generator reaches a faithfulness of about 0.7, with one trivial mask in five;
 #   `emoji`'s is good but draws rounded outlines of detailed sprites; `easy`'s and `multi`'s are
@@ -596,7 +596,7 @@ plt.show()
 #   discriminator $D_m$ that makes $S$'s masks on real images look like the generator's
 #   (eq. 9). No ground truth is used; the polarity is decided once per generator by a
 #   centre-versus-border vote.
-# - At 32 px (one seed per dataset), $S$ beats GrabCut only where the generator is good: by far
+# - At 32 px (one seed per dataset), $S$ beats GrabCut only where the generator is nearly perfect: by far
 #   on `multi` (0.89 vs 0.54), where it also beats Otsu and k-means, and narrowly on `easy`
 #   (0.89 vs 0.86), where k-means (0.94) beats it. Where the generator is poor (`medium`: a fifth
 #   of its masks trivial; `hard`: no objects at all), $S$ is poor too. **The student never
@@ -670,7 +670,7 @@ exercises.verify(exercises.check_largest_gain, answer_3, max(gain, key=lambda d:
 #   images. Through $D_m$'s gradient, $S$ is pushed to draw, on real images, masks shaped like
 #   the generator's, which is the only label-free signal $S$ gets from real data. Section 7 shows
 #   the cost: when the generator's masks are rounded or trivial, $S$ copies that too.
-# - The gap between the supervised U-Net and the best unsupervised segmenter on each dataset
+# - The gap between the supervised U-Net and the better of the two $S$ on each dataset
 #   (`cons`, since it beats `ds` everywhere): about 0.02 on `easy`, 0.04 on `multi`, 0.16 on
 #   `emoji`, 0.23 on `medium` and 0.79 on `hard`. The labels are worth little where the
 #   generator is good and everything where it learned no objects.
