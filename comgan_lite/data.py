@@ -443,20 +443,16 @@ def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_
     if dataset in PRESETS:
         a = ShapesDataset(dataset, size, split, n, seed).arrays(progress=progress)
         return {"image": a["image"], "mask": a["mask"]}
-    if dataset == "emoji":
-        # here, not at the top: emoji.py imports this module, so a top-level import is circular
-        from .emoji import EmojiDataset
-        ds = EmojiDataset(size, split, n, seed)
-        spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset,
-                "backgrounds": ds.backgrounds, "sprites": len(ds.sprites)}
-    elif dataset in SPRITE_SPLIT:
+    if dataset == "emoji" or dataset in SPRITE_SPLIT:
         if dataset == "emoji-unseen" and split != "test":
             raise DatasetError("emoji-unseen holds the sprites no training stage may see: it has only a "
                                "'test' split. Train on emoji-seen and evaluate on emoji-unseen.")
+        # here, not at the top: emoji.py imports this module, so a top-level import is circular
         from .emoji import EmojiDataset
-        ds = EmojiDataset(size, split, n, seed, sprites=SPRITE_SPLIT[dataset])
+        ds = EmojiDataset(size, split, n, seed, sprites=SPRITE_SPLIT.get(dataset, "all"))
+        names = [name for name, _, _ in ds.sprites]
         spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset, "backgrounds": ds.backgrounds,
-                "sprites": [name for name, _, _ in ds.sprites]}
+                "sprites": len(names) if dataset == "emoji" else names}     # emoji: its cache key as before
     elif dataset == "multi":
         ds = ShapesDataset("easy", size, split, n, seed, n_objects=MULTI_OBJECTS)
         spec = {"fingerprint": ds.fingerprint()}
