@@ -3,6 +3,7 @@
     python bench/segmentation.py            # print the table; exit 1 if it drifted from the shipped one
     python bench/segmentation.py --write    # (re)write data/segmentation/table.json, teachers.json
     python bench/segmentation.py --unseen [--write]   # the held-out-sprite comparison
+    python bench/segmentation.py --styles [--write]   # the unseen-style comparison
 
 For every dataset (easy, medium, hard, emoji, multi) it scores, on the 1,000 held-out test images
 that no training stage saw, per-image IoU and Dice at 0.5 with fixed polarity (best-of-two in
@@ -37,10 +38,15 @@ def main(argv=None):
     p.add_argument("--unseen", action="store_true",
                    help="the held-out-sprite comparison instead: segmenters of data/segmentation/unseen/ "
                         "(trained on emoji-seen) on emoji-seen's test split and on emoji-unseen")
+    p.add_argument("--styles", action="store_true",
+                   help="the unseen-style comparison instead: the emoji segmenters (trained on Noto "
+                        "sprites) on emoji's test split and on emoji-fluent (Fluent's flat and modern art)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if args.unseen:
-        return unseen(args.write)
+        return generalisation(("emoji-seen", "emoji-unseen"), shipped.UNSEEN_DIR, shipped.UNSEEN_TABLE, args.write)
+    if args.styles:
+        return generalisation(("emoji", "emoji-fluent"), shipped.SEG_DIR, shipped.STYLES_TABLE, args.write)
     table = {}
     for d in args.datasets:
         t = time.time()
@@ -76,21 +82,21 @@ def exit_if_drifted(stated: dict, table: dict, path) -> None:
         sys.exit(f"the table no longer matches {path}:\n" + "\n".join(drift))
 
 
-def unseen(write: bool) -> None:
-    """Every method on sprites it trained on (emoji-seen's test split) and on the 10 sprites no
-    training stage saw (emoji-unseen), the segmenters all trained on emoji-seen."""
-    table = {d: table4.means(table4.compare(d, root=shipped.UNSEEN_DIR, trained_on="emoji-seen"))
-             for d in ("emoji-seen", "emoji-unseen")}
+def generalisation(test_sets: tuple[str, str], root, path, write: bool) -> None:
+    """Every method on the test split of the data its segmenters trained on (``test_sets[0]``)
+    and on images no training stage saw (``test_sets[1]``: held-out sprites, or an unseen art
+    style), the segmenters those of ``root`` trained on ``test_sets[0]``."""
+    seen, unseen = test_sets
+    table = {d: table4.means(table4.compare(d, root=root, trained_on=seen)) for d in test_sets}
     print(f"IoU, fixed polarity (mean over {table4.N_EVAL} test images)\n")
     print(shipped.table4_markdown(table, "iou"))
-    print("\nseen - unseen:", ", ".join(f"{shipped.METHODS[m]} {table['emoji-seen'][m]['iou'] - table['emoji-unseen'][m]['iou']:+.3f}"
-                                       for m in table["emoji-seen"]))
-    path = shipped.UNSEEN_DIR / "table.json"
+    print(f"\n{seen} - {unseen}:", ", ".join(f"{shipped.METHODS[m]} {table[seen][m]['iou'] - table[unseen][m]['iou']:+.3f}"
+                                            for m in table[seen]))
     if write:
         path.write_text(json.dumps(table, indent=1) + "\n")
         print(f"wrote {path}")
         return
-    exit_if_drifted(shipped.unseen_table(), table, path)
+    exit_if_drifted(shipped.read_table(path), table, path)
 
 
 if __name__ == "__main__":

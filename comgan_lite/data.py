@@ -424,10 +424,16 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
 # Every dataset with ground truth, by name, as arrays
 # ----------------------------------------------------------------------------------------------
 DATASETS = ("easy", "medium", "hard", "emoji", "multi")
-# The held-out-sprite split: "emoji-seen" draws 34 of the 44 sprites (every split), and
-# "emoji-unseen" the other 10, in its test split only, so that no training stage can read them.
-SPRITE_SPLIT = {"emoji-seen": "seen", "emoji-unseen": "unseen"}
-TRAINABLE = DATASETS + ("emoji-seen",)
+# The emoji datasets: (art sets, sprites).  The held-out-sprite split: "emoji-seen" draws 34 of
+# the 44 Noto sprites (every split), "emoji-unseen" the other 10.  The unseen-style split:
+# "emoji-noto-openmoji" draws all 44 emoji in two art styles, "emoji-fluent" the same emoji in
+# Fluent's flat and modern styles, which no training stage sees.
+EMOJI_SETS = {"emoji": (("noto",), "all"), "emoji-seen": (("noto",), "seen"),
+              "emoji-unseen": (("noto",), "unseen"), "emoji-noto-openmoji": (("noto", "openmoji"), "all"),
+              "emoji-fluent": (("fluent-flat", "fluent-modern"), "all")}
+# test split only: what to train on instead
+TEST_ONLY = {"emoji-unseen": "emoji-seen", "emoji-fluent": "emoji-noto-openmoji"}
+TRAINABLE = DATASETS + ("emoji-seen", "emoji-noto-openmoji")
 MULTI_OBJECTS = (2, 4)  # "multi": easy scenes with 2-4 objects, masks are their union
 
 
@@ -437,27 +443,29 @@ def load_arrays(dataset: str, size: int = 32, split: str = "train", n: int = 10_
 
     ``dataset`` is a preset ("easy", "medium", "hard"), "emoji" (sprites on mixed
     backgrounds), "multi" (easy scenes with 2-4 objects; the mask is their union), or one side
-    of the held-out-sprite split ("emoji-seen"; "emoji-unseen", test split only).  Cached
+    of the held-out-sprite split ("emoji-seen"; "emoji-unseen", test split only) or of the
+    unseen-style split ("emoji-noto-openmoji"; "emoji-fluent", test split only).  Cached
     under ``data/cache/`` like ``ShapesDataset.arrays``.
     """
     if dataset in PRESETS:
         a = ShapesDataset(dataset, size, split, n, seed).arrays(progress=progress)
         return {"image": a["image"], "mask": a["mask"]}
-    if dataset == "emoji" or dataset in SPRITE_SPLIT:
-        if dataset == "emoji-unseen" and split != "test":
-            raise DatasetError("emoji-unseen holds the sprites no training stage may see: it has only a "
-                               "'test' split. Train on emoji-seen and evaluate on emoji-unseen.")
+    if dataset in EMOJI_SETS:
+        if dataset in TEST_ONLY and split != "test":
+            raise DatasetError(f"{dataset} holds sprites no training stage may see: it has only a 'test' "
+                               f"split. Train on {TEST_ONLY[dataset]} and evaluate on {dataset}.")
         # here, not at the top: emoji.py imports this module, so a top-level import is circular
-        from .emoji import EmojiDataset
-        ds = EmojiDataset(size, split, n, seed, sprites=SPRITE_SPLIT.get(dataset, "all"))
-        names = [name for name, _, _ in ds.sprites]
+        from .emoji import EmojiDataset, sprite_keys
+        art, sprites = EMOJI_SETS[dataset]
+        ds = EmojiDataset(size, split, n, seed, sprites=sprites, art=art)
+        names = sprite_keys(ds)
         spec = {"scale_range": ds.scale_range, "max_offset": ds.max_offset, "backgrounds": ds.backgrounds,
                 "sprites": len(names) if dataset == "emoji" else names}     # emoji: its cache key as before
     elif dataset == "multi":
         ds = ShapesDataset("easy", size, split, n, seed, n_objects=MULTI_OBJECTS)
         spec = {"fingerprint": ds.fingerprint()}
     else:
-        raise DatasetError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS) + list(SPRITE_SPLIT)}")
+        raise DatasetError(f"unknown dataset {dataset!r}; choose one of {list(dict.fromkeys([*DATASETS, *EMOJI_SETS]))}")
     spec.update(version=GENERATOR_VERSION, size=size, split=split, n=n, seed=seed)
     key = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     path = DATA_DIR / "cache" / f"{dataset}-{size}px-{split}-{key}.npz"

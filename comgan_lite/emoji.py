@@ -1,6 +1,8 @@
 """Emoji sprites (birds, flowers, cars with exact alpha masks) on procedural or texture backgrounds.
 
 ``EmojiDataset`` renders them like the procedural scenes of ``data.py``, with all four layers.
+The same 44 emoji ship in four art styles (``ART_SETS``): Noto Color Emoji, OpenMoji, and
+Microsoft's Fluent Emoji flat and modern, so a model can be tested on a style it never saw.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ TEXTURE_DIR = DATA_DIR / "textures"
 EMOJI_CATEGORIES = ("bird", "flower", "car")
 TEXTURES = ("grass", "gravel", "brick")
 SPRITE_SETS = ("all", "seen", "unseen")
+ART_SETS = ("noto", "openmoji", "fluent-flat", "fluent-modern")   # data/sprites/, data/sprites/<art>/
 HOLD_OUT_EVERY = 4   # "unseen": every 4th sprite of each category (10 of 44), never trained on
 
 
@@ -37,17 +40,20 @@ def sprite_subset(sprites: list, which: str = "all") -> list:
     return out
 
 
-def load_sprites(category: str | None = None) -> list[tuple[str, str, np.ndarray]]:
-    """The shipped emoji sprites as (name, category, RGBA float array in [0, 1]) triples."""
-    manifest = SPRITE_DIR / "sprites.json"
+def load_sprites(category: str | None = None, art: str = "noto") -> list[tuple[str, str, np.ndarray]]:
+    """The shipped emoji sprites of one art set as (name, category, RGBA float array in [0, 1])."""
+    if art not in ART_SETS:
+        raise DatasetError(f"art must be one of {list(ART_SETS)}, not {art!r}")
+    folder = SPRITE_DIR if art == "noto" else SPRITE_DIR / art
+    manifest = folder / "sprites.json"
     if not manifest.exists():
-        raise DatasetError(f"no sprites in {SPRITE_DIR}: they ship with the repository; "
+        raise DatasetError(f"no sprites in {folder}: they ship with the repository; "
                            "restore data/sprites/ (git checkout data/sprites)")
     entries = json.loads(manifest.read_text())
     out = []
     for e in entries:
         if category is None or e["category"] == category:
-            rgba = np.asarray(Image.open(SPRITE_DIR / e["file"]).convert("RGBA"), np.float32) / 255
+            rgba = np.asarray(Image.open(folder / e["file"]).convert("RGBA"), np.float32) / 255
             out.append((e["name"], e["category"], rgba))
     return out
 
@@ -64,19 +70,23 @@ class EmojiDataset(torch.utils.data.Dataset):
     backgrounds: "procedural" (the shapes generator's classes), "texture" (tinted crops of
     scikit-image's CC0 grass / gravel / brick photographs), or "mixed".
     sprites: "all" (the ``emoji`` dataset), or the held-out split of ``sprite_subset``.
-    Labels: category, sprite index (within the chosen set), background kind, scale, centre.
+    art: the art sets the sprites come from (``ART_SETS``; Noto alone by default).
+    Labels: category, sprite index (within the chosen sprites), art set, background kind, scale,
+    centre.
     """
 
     def __init__(self, size: int = 64, split: str = "train", n: int = 10_000, seed: int = 0,
                  backgrounds: str = "mixed", scale_range=(0.55, 0.9), max_offset: float = 0.15,
-                 sprites: str = "all"):
+                 sprites: str = "all", art: tuple[str, ...] = ("noto",)):
         if backgrounds not in ("procedural", "texture", "mixed"):
             raise DatasetError("backgrounds must be 'procedural', 'texture' or 'mixed'")
         if split not in SPLITS:
             raise DatasetError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
         self.size, self.split, self.n, self.seed = size, split, n, seed
         self.backgrounds, self.scale_range, self.max_offset = backgrounds, scale_range, max_offset
-        self.sprites = sprite_subset(load_sprites(), sprites)
+        chosen = [(a, sprite_subset(load_sprites(art=a), sprites)) for a in art]
+        self.sprites = [entry for _, entries in chosen for entry in entries]
+        self.sprite_art = [a for a, entries in chosen for _ in entries]
         self.textures = [np.asarray(Image.open(TEXTURE_DIR / f"{t}.png").convert("L"),
                                     np.float32) / 255 for t in TEXTURES]
 
@@ -117,6 +127,7 @@ class EmojiDataset(torch.utils.data.Dataset):
             bg_kind = kind
         image = alpha[..., None] * fg + (1 - alpha[..., None]) * bg
         labels = {"category": EMOJI_CATEGORIES.index(category), "sprite": sprite_id,
+                  "art": ART_SETS.index(self.sprite_art[sprite_id]),
                   "background": bg_kind, "scale": side / s, "cx": int(cx), "cy": int(cy)}
         return {"image": image.astype(np.float32), "fg": fg, "bg": bg.astype(np.float32),
                 "alpha": alpha, "mask": alpha > 0.5, "labels": labels}
@@ -130,3 +141,9 @@ class EmojiDataset(torch.utils.data.Dataset):
                 "alpha": torch.from_numpy(item["alpha"])[None],
                 "mask": torch.from_numpy(item["mask"])[None].float(),
                 "labels": item["labels"]}
+
+
+def sprite_keys(ds: EmojiDataset) -> list[str]:
+    """One name per sprite of ``ds``: the Noto ones bare (as they always were), the others
+    prefixed by their art set ("openmoji:duck"); part of a dataset's cache key."""
+    return [name if art == "noto" else f"{art}:{name}" for (name, _, _), art in zip(ds.sprites, ds.sprite_art)]

@@ -279,6 +279,7 @@ def method_bars(table: dict, methods: dict, key: str = "iou", ax=None):
     ax.set_xticks(np.arange(len(datasets)), datasets)
     ax.set_ylim(0, 1.15)
     ax.set_ylabel(key.replace("_", " "))
-    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    label_lines = max(str(d).count("\n") for d in datasets) + 1      # two-line group names push it down
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.05 - 0.07 * label_lines))
     ax.figure.tight_layout()
     return ax.figure

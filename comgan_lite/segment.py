@@ -80,7 +80,7 @@ class SegConfig:
     HELP = {
         "mode": "ds: L_cons + D_m (eq. 9-10); cons: L_cons only; supervised: ground truth",
         "generator": "a DS-ComGAN run folder or generator.pt (modes ds and cons)",
-        "dataset": "the real images: a preset, emoji, multi, or emoji-seen (its held-out sprites are emoji-unseen, evaluation only)",
+        "dataset": "the real images: a preset, emoji, multi, emoji-seen (its held-out sprites are emoji-unseen, evaluation only) or emoji-noto-openmoji (its unseen style is emoji-fluent, evaluation only)",
         "data": "a folder of your own images instead of --dataset (plain, or the CUB layout, "
                 "whose masks are used only to report val_iou on its first 256 images)",
         "size": "image size in pixels (the generator's)",

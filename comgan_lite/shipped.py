@@ -25,6 +25,8 @@ SEG_DIR = DATA_DIR / "segmentation"     # segmenters, their generators, the Tabl
 TABLE4 = SEG_DIR / "table.json"
 TEACHERS = SEG_DIR / "teachers.json"     # each S-ds's generator, its masks judged (bench/segmentation.py)
 UNSEEN_DIR = SEG_DIR / "unseen"          # segmenters trained on emoji-seen, scored on emoji-unseen too
+UNSEEN_TABLE = UNSEEN_DIR / "table.json"
+STYLES_TABLE = SEG_DIR / "styles.json"   # the emoji segmenters on Noto art (seen) and Fluent art (unseen)
 SETTLING = LOG_RUNS_DIR / "settling.json"
 FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
 METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
@@ -129,9 +131,19 @@ def teachers() -> dict:
 def unseen_table() -> dict:
     """The held-out-sprite comparison: {"emoji-seen": {method: cells}, "emoji-unseen": {...}}, every
     segmenter trained on emoji-seen alone (bench/segmentation.py --unseen)."""
-    path = UNSEEN_DIR / "table.json"
+    return read_table(UNSEEN_TABLE)
+
+
+def styles_table() -> dict:
+    """The unseen-style comparison: {"emoji": {method: cells}, "emoji-fluent": {...}}, every
+    segmenter trained on Noto sprites alone (bench/segmentation.py --styles)."""
+    return read_table(STYLES_TABLE)
+
+
+def read_table(path: Path) -> dict:
     if not path.exists():
-        raise FileNotFoundError(f"no table at {path}; run python bench/segmentation.py --unseen --write")
+        flag = "--unseen" if path == UNSEEN_TABLE else "--styles" if path == STYLES_TABLE else ""
+        raise FileNotFoundError(f"no table at {path}; run python bench/segmentation.py {flag} --write")
     return json.loads(path.read_text())
 
 

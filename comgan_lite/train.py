@@ -77,7 +77,7 @@ class TrainConfig:
     CHOICES = {"family": FAMILY_CHOICES, "preset": TRAINABLE, "size": tuple(nets.CONFIGS), "device": DEVICES}
     HELP = {
         "family": "which generator to train (dscomgan: DS-ComGAN, with codes f and b)",
-        "preset": "the real images: a procedural preset, emoji, multi, or emoji-seen (34 of the 44 sprites; emoji-unseen holds the other 10 for evaluation only)",
+        "preset": "the real images: a procedural preset, emoji, multi, emoji-seen (34 of the 44 sprites; emoji-unseen holds the other 10 for evaluation only) or emoji-noto-openmoji (two art styles; emoji-fluent holds a third for evaluation only)",
         "data": "a folder of your own images to train on instead of --preset: a plain folder, "
                 "or the CUB layout (images/, segmentations/: masks only for evaluation); "
                 "the first --n-train images are used",

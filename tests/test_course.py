@@ -9,7 +9,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 MAIN = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 APPENDIX = sorted(NOTEBOOKS.glob("A[0-9]_*.ipynb"))
-WORD_LIMIT = {"01": 3000, "02": 3000, "03": 3000, "04": 3000, "05": 3000, "06": 3000}
+WORD_LIMIT = {"01": 3000, "02": 3000, "03": 3000, "04": 3000, "05": 3500, "06": 3000}   # 05: two studies in one story
 VERDICT = "## The result at our scale"
 
 

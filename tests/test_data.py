@@ -138,3 +138,30 @@ def test_held_out_sprites_are_disjoint_and_never_trainable():
     assert "emoji-unseen" not in segment.SegConfig.CHOICES["dataset"]
     with pytest.raises(DatasetError, match="sprites must be"):
         EmojiDataset(32, sprites="some")
+
+
+def test_unseen_style_is_disjoint_and_never_trainable():
+    """The unseen-style split: emoji-noto-openmoji trains on two art styles of the 44 emoji,
+    emoji-fluent tests on Fluent's flat and modern styles of the same emoji, which no training
+    stage (train, segment, their val split) can read."""
+    from comgan_lite import segment, train
+    from comgan_lite.emoji import ART_SETS, sprite_keys
+    trained = EmojiDataset(32, art=("noto", "openmoji"))
+    unseen = EmojiDataset(32, split="test", art=("fluent-flat", "fluent-modern"))
+    assert not set(trained.sprite_art) & set(unseen.sprite_art)
+    assert len(trained.sprites) == len(unseen.sprites) == 88
+    assert {n for n, _, _ in trained.sprites} == {n for n, _, _ in unseen.sprites}   # same emoji, other art
+    assert len(set(sprite_keys(unseen))) == 88 and "fluent-flat:duck" in sprite_keys(unseen)
+    assert sprite_keys(EmojiDataset(32))[0] == "bird"     # Noto names bare: emoji's cache keys as before
+    labels = [trained[i]["labels"]["art"] for i in range(40)]
+    assert {ART_SETS[a] for a in labels} == {"noto", "openmoji"}
+    a = data.load_arrays("emoji-fluent", 32, "test", 8, progress=False)
+    assert a["image"].shape == (8, 3, 32, 32) and 0.05 < a["mask"].mean() < 0.8
+    for split in ("train", "val"):
+        with pytest.raises(DatasetError, match="emoji-noto-openmoji"):
+            data.load_arrays("emoji-fluent", 32, split, 8, progress=False)
+    assert "emoji-noto-openmoji" in data.TRAINABLE and "emoji-fluent" not in data.TRAINABLE
+    assert "emoji-fluent" not in train.TrainConfig.CHOICES["preset"]
+    assert "emoji-fluent" not in segment.SegConfig.CHOICES["dataset"]
+    with pytest.raises(DatasetError, match="art must be"):
+        EmojiDataset(32, art=("emojione",))

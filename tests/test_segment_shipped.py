@@ -86,3 +86,22 @@ def test_the_unseen_sprite_segmenters_never_trained_on_unseen_sprites_and_still_
     x, gt, _ = segment.evaluation_set("emoji-unseen")
     s, _ = segment.load_segmenter(sh.segmenter("ds", "emoji-seen", sh.UNSEEN_DIR), "cpu")
     assert abs(segment.scores(s.predict(x), gt)["iou"].mean() - table["emoji-unseen"]["ds"]["iou"]) < 0.01
+
+
+def test_the_unseen_style_table_scores_segmenters_that_only_saw_noto_art():
+    """data/segmentation/styles.json: the emoji segmenters and their generator trained on Noto's
+    art alone (the emoji dataset), scored on emoji's test split and on emoji-fluent (the same
+    emoji in Fluent's art); re-scoring S-ds and the supervised U-Net on Fluent gives the table."""
+    table = sh.styles_table()
+    assert list(table) == ["emoji", "emoji-fluent"]
+    for d in table:
+        assert set(table[d]) == set(sh.METHODS), d
+    s_cfg = sh.read_config(sh.segmenter("ds", "emoji"))
+    assert sh.read_config(sh.DATA_DIR.parent / s_cfg["generator"])["preset"] == "emoji"
+    torch.set_num_threads(1)
+    x, gt, _ = segment.evaluation_set("emoji-fluent")
+    for mode in ("ds", "supervised"):
+        cfg = sh.read_config(sh.segmenter(mode, "emoji"))
+        assert (cfg["dataset"], cfg.get("data", "")) == ("emoji", ""), mode   # older configs have no "data"
+        s, _ = segment.load_segmenter(sh.segmenter(mode, "emoji"), "cpu")
+        assert abs(segment.scores(s.predict(x), gt)["iou"].mean() - table["emoji-fluent"][mode]["iou"]) < 0.01, mode

@@ -250,7 +250,7 @@ def test_every_option_of_the_train_command_has_help_and_lists_its_choices():
     for name, allowed in TrainConfig.CHOICES.items():
         assert all(str(v) in helps[f"--{name}"] for v in allowed), name
     printed = parser.format_help()
-    assert "{comgan,pi1,pi2,dscomgan}" in printed and "{easy,medium,hard,emoji,multi,emoji-seen}" in printed
+    assert "{comgan,pi1,pi2,dscomgan}" in printed and "{easy,medium,hard,emoji,multi,emoji-seen,emoji-noto-openmoji}" in printed
 
 
 @pytest.mark.parametrize("module", ["oracle", "factors"])
