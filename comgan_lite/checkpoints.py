@@ -315,11 +315,12 @@ def what_file(ckpt: dict) -> str:
         return f"a {type(ckpt).__name__}, not a comgan-lite file"
     kinds = (("step", "a training checkpoint", "checkpoint.pt of a run folder"),
              ("g", "an exported generator", "like generator.pt: weights only, no optimiser or step"),
+             ("g_ema", "an exported generator", "like generator.pt: its parameter average only"),
              ("s", "an exported segmenter", "like segmenter.pt"),
              ("oracle", "an oracle file", ""), ("factor_classifier", "a factor-classifier file", ""))
     for key, name, detail in kinds:
         if key in ckpt:
-            if key in ("step", "g", "s") and "config" not in ckpt:
+            if key in ("step", "g", "g_ema", "s") and "config" not in ckpt:
                 return f"{name} without its config (hand-made, or cut short)"
             return f"{name} ({detail})" if detail else name
     return f"not a comgan-lite file (keys: {', '.join(sorted(map(str, ckpt))) or 'none'})"

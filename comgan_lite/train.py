@@ -416,11 +416,14 @@ def load_generator(path: str | Path, device=None, ema: bool = False):
     ``ema=True`` loads the parameter average instead of the last parameters."""
     path = Path(path)
     ckpt = load_checkpoint(path)
-    if "g" not in ckpt or "config" not in ckpt:
+    if not ("g" in ckpt or "g_ema" in ckpt) or "config" not in ckpt:
         raise CheckpointError(f"{path} is {what_file(ckpt)}, not a comgan-lite generator file")
     if ema and "g_ema" not in ckpt:
         raise CheckpointError(f"{path} holds no EMA generator (it was trained without --ema); "
                               "load it with ema=False")
+    if not ema and "g" not in ckpt:
+        raise CheckpointError(f"{path} ships only its generator's parameter average (EMA), to keep "
+                              "the repository small; load it with ema=True")
     cfg = config_from_dict(ckpt["config"])
     g, _ = build(cfg)
     load_weights(g, float_state(ckpt["g_ema" if ema else "g"]), path,

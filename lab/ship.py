@@ -136,3 +136,13 @@ def rescore(folders) -> tuple[list[dict], list[str]]:
                          f"now {r['iou']:.3f}/{r['iou_best_of_two']:.3f}")
         rows.append(r)
     return rows, drift
+
+
+def keep_ema_only(path: str | Path) -> None:
+    """Rewrite an exported generator that keeps both its last weights and their average (EMA) to
+    keep only the average, atomically: the stage-1 generators of data/segmentation/ feed their
+    segmenters through the average alone, and the last weights would double their size."""
+    ckpt = checkpoints.load_checkpoint(path)
+    if "g_ema" not in ckpt:
+        raise checkpoints.CheckpointError(f"{path} has no EMA weights to keep")
+    checkpoints.save_atomic({"g_ema": ckpt["g_ema"], "config": ckpt["config"]}, Path(path))
