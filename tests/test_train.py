@@ -297,3 +297,18 @@ def test_the_train_command_runs_at_128px(tmp_path):
                 "--out", str(tmp_path / "run")])
     g, cfg = train.load_generator(tmp_path / "run" / "generator.pt", "cpu")
     assert cfg.size == 128 and train.sample(g, torch.randn(2, train.Z_DIM))["mask"].shape == (2, 1, 128, 128)
+
+
+def test_the_segmenter_trains_at_128px_on_a_folder(tmp_path):
+    """--size 128 for stage 2: S on a 128 px DS-ComGAN's pairs and a folder's images (resized to
+    128 px), its masks at 128 px. (The generator is narrowed: at the paper's widths one 128 px
+    DS-ComGAN step takes minutes on a CPU.)"""
+    from comgan_lite import data, folders, segment
+    a = data.load_arrays("easy", 32, "val", 8, progress=False)
+    cub = folders.write_cub_folder(tmp_path / "mine", a["image"], a["mask"])
+    train.main(["--family", "dscomgan", "--size", "128", "--width", "32", "--head-width", "16", "--steps", "1",
+                "--batch-size", "2", "--n-train", "4", "--no-progress", "--out", str(tmp_path / "gan")])
+    segment.main(["--mode", "ds", "--generator", str(tmp_path / "gan"), "--data", str(cub), "--size", "128",
+                  "--steps", "1", "--batch-size", "2", "--n-standing", "4", "--no-progress", "--out", str(tmp_path / "s")])
+    s, cfg = segment.load_segmenter(tmp_path / "s" / segment.SEGMENTER, "cpu")
+    assert cfg.size == 128 and s.predict(torch.zeros(1, 3, 128, 128)).shape == (1, 1, 128, 128)
