@@ -24,10 +24,12 @@ def test_the_three_seed_grid_ships():
             assert seeds >= {0, 1, 2}, f"{family} beta {beta}: seeds {sorted(seeds)}"
 
 
-# the generators a notebook samples from; every other run ships its log, eval.json and final.png
+# the runs that ship their generator: those a notebook samples from, and the 64 px generators
+# kept for figures; every other run ships its log, eval.json and final.png
 DRAWN = ("comgan-easy-b1-s0", "comgan-easy-b0-s0",
          "comgan-easy-b0.1-s0", "comgan-easy-b0.3-s0", "comgan-easy-b3-s0",
-         "comgan-easy-b1-s0-deep-m", "comgan-easy-b1-s0-heavy-fb", "dscomgan-medium-b1-s0")
+         "comgan-easy-b1-s0-deep-m", "comgan-easy-b1-s0-heavy-fb", "comgan-easy-b1-s0-64px",
+         "dscomgan-medium-b1-s0")
 
 
 @pytest.mark.parametrize("folder", SHIPPED + LOGS_ONLY, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -128,7 +130,7 @@ def test_the_64px_runs_ship_every_family_at_an_equal_budget():
     seeds 0-2 each, every run trained to the same 4,000 steps, scored
     every 1,000 steps by the 64 px oracle, with the share of nearly trivial masks; the last
     milestone is what eval.json states."""
-    px64 = ship.find_runs(sh.LOG_RUNS_DIR, size=64)
+    px64 = ship.find_runs(sh.LOG_RUNS_DIR, size=64) + ship.find_runs(sh.RUNS_DIR, size=64)   # runs/: with a generator
     seeds = {f: sorted(sh.read_config(p)["seed"] for p in px64 if sh.read_config(p)["family"] == f)
              for f in ("comgan", "pi1", "pi2")}
     assert seeds["pi2"] == seeds["comgan"] == seeds["pi1"] == [0, 1, 2], seeds
