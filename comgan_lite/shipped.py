@@ -131,18 +131,18 @@ def teachers() -> dict:
 def unseen_table() -> dict:
     """The held-out-sprite comparison: {"emoji-seen": {method: cells}, "emoji-unseen": {...}}, every
     segmenter trained on emoji-seen alone (bench/segmentation.py --unseen)."""
-    return read_table(UNSEEN_TABLE)
+    return read_table(UNSEEN_TABLE, "--unseen")
 
 
 def styles_table() -> dict:
     """The unseen-style comparison: {"emoji": {method: cells}, "emoji-fluent": {...}}, every
     segmenter trained on Noto sprites alone (bench/segmentation.py --styles)."""
-    return read_table(STYLES_TABLE)
+    return read_table(STYLES_TABLE, "--styles")
 
 
-def read_table(path: Path) -> dict:
+def read_table(path: Path, flag: str = "") -> dict:
+    """A table bench/segmentation.py wrote (``flag``: the option that writes it)."""
     if not path.exists():
-        flag = "--unseen" if path == UNSEEN_TABLE else "--styles" if path == STYLES_TABLE else ""
         raise FileNotFoundError(f"no table at {path}; run python bench/segmentation.py {flag} --write")
     return json.loads(path.read_text())
 

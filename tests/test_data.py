@@ -120,22 +120,28 @@ def test_emoji_dataset_uses_shipped_sprites_and_textures():
     assert "texture" in kinds and len(kinds) >= 2  # textures and procedural backgrounds
 
 
+def _assert_test_only(held_out: str, train_on: str):
+    """``held_out`` renders its test split, refuses train and val (naming ``train_on``), and is
+    no choice of the trainer or the segmenter, while ``train_on`` is."""
+    from comgan_lite import segment, train
+    a = data.load_arrays(held_out, 32, "test", 8, progress=False)
+    assert a["image"].shape == (8, 3, 32, 32) and 0.05 < a["mask"].mean() < 0.8
+    for split in ("train", "val"):
+        with pytest.raises(DatasetError, match=train_on):
+            data.load_arrays(held_out, 32, split, 8, progress=False)
+    assert train_on in data.TRAINABLE and held_out not in data.TRAINABLE
+    assert held_out not in train.TrainConfig.CHOICES["preset"]
+    assert held_out not in segment.SegConfig.CHOICES["dataset"]
+
+
 def test_held_out_sprites_are_disjoint_and_never_trainable():
     """The held-out-sprite split: emoji-seen and emoji-unseen share no sprite, together they are
     the emoji set, and no training stage (train, segment, their val split) can read emoji-unseen."""
-    from comgan_lite import segment, train
     seen, unseen = EmojiDataset(32, sprites="seen"), EmojiDataset(32, split="test", sprites="unseen")
     names = {n for n, _, _ in seen.sprites}, {n for n, _, _ in unseen.sprites}
     assert not names[0] & names[1] and len(names[0] | names[1]) == len(EmojiDataset(32).sprites)
     assert {c for _, c, _ in unseen.sprites} == {"bird", "flower", "car"} and len(names[1]) == 10
-    a = data.load_arrays("emoji-unseen", 32, "test", 8, progress=False)
-    assert a["image"].shape == (8, 3, 32, 32) and 0.05 < a["mask"].mean() < 0.8
-    for split in ("train", "val"):
-        with pytest.raises(DatasetError, match="emoji-seen"):
-            data.load_arrays("emoji-unseen", 32, split, 8, progress=False)
-    assert "emoji-seen" in data.TRAINABLE and "emoji-unseen" not in data.TRAINABLE
-    assert "emoji-unseen" not in train.TrainConfig.CHOICES["preset"]
-    assert "emoji-unseen" not in segment.SegConfig.CHOICES["dataset"]
+    _assert_test_only("emoji-unseen", train_on="emoji-seen")
     with pytest.raises(DatasetError, match="sprites must be"):
         EmojiDataset(32, sprites="some")
 
@@ -144,7 +150,6 @@ def test_unseen_style_is_disjoint_and_never_trainable():
     """The unseen-style split: emoji-noto-openmoji trains on two art styles of the 44 emoji,
     emoji-fluent tests on Fluent's flat and modern styles of the same emoji, which no training
     stage (train, segment, their val split) can read."""
-    from comgan_lite import segment, train
     from comgan_lite.emoji import ART_SETS, sprite_keys
     trained = EmojiDataset(32, art=("noto", "openmoji"))
     unseen = EmojiDataset(32, split="test", art=("fluent-flat", "fluent-modern"))
@@ -155,13 +160,6 @@ def test_unseen_style_is_disjoint_and_never_trainable():
     assert sprite_keys(EmojiDataset(32))[0] == "bird"     # Noto names bare: emoji's cache keys as before
     labels = [trained[i]["labels"]["art"] for i in range(40)]
     assert {ART_SETS[a] for a in labels} == {"noto", "openmoji"}
-    a = data.load_arrays("emoji-fluent", 32, "test", 8, progress=False)
-    assert a["image"].shape == (8, 3, 32, 32) and 0.05 < a["mask"].mean() < 0.8
-    for split in ("train", "val"):
-        with pytest.raises(DatasetError, match="emoji-noto-openmoji"):
-            data.load_arrays("emoji-fluent", 32, split, 8, progress=False)
-    assert "emoji-noto-openmoji" in data.TRAINABLE and "emoji-fluent" not in data.TRAINABLE
-    assert "emoji-fluent" not in train.TrainConfig.CHOICES["preset"]
-    assert "emoji-fluent" not in segment.SegConfig.CHOICES["dataset"]
+    _assert_test_only("emoji-fluent", train_on="emoji-noto-openmoji")
     with pytest.raises(DatasetError, match="art must be"):
         EmojiDataset(32, art=("emojione",))
