@@ -90,22 +90,37 @@ def as_d_input(masks: torch.Tensor) -> torch.Tensor:
 
 
 def mask_discriminator_loss(d, m_bar: torch.Tensor, s_bar: torch.Tensor,
-                            s_x: torch.Tensor) -> tuple[torch.Tensor, dict]:
+                            s_x: torch.Tensor, joint: bool = False) -> tuple[torch.Tensor, dict]:
     """D_m's side of eq. 9 on the triplet of masks: the generator's mask m_bar is real, S's
     predictions on the composite, S(x_bar), and on a real image, S(x), are fake (as
-    implemented: m_bar counted once against each).  Pass the predictions detached.  Also
-    returns D_m's mean verdicts for the log."""
-    d_real = d(as_d_input(m_bar))
-    d_fake_bar, d_fake_x = d(as_d_input(s_bar)), d(as_d_input(s_x))
+    implemented: m_bar counted once against each).  Pass the predictions detached.
+    ``joint``: D_m judges the three as one batch (one set of BatchNorm statistics for all
+    three, so BatchNorm cannot tell them apart by their batch alone).  Also returns D_m's mean
+    verdicts for the log."""
+    d_real, d_fake_bar, d_fake_x = judge_masks(d, (m_bar, s_bar, s_x), joint)
     loss = 2 * bce(d_real, 1.0) + bce(d_fake_bar, 0.0) + bce(d_fake_x, 0.0)
     seen = {"d_real": float(torch.sigmoid(d_real.detach()).mean()),
             "d_fake_x": float(torch.sigmoid(d_fake_x.detach()).mean())}
     return loss, seen
 
 
-def segmenter_adversarial_loss(d, s_bar: torch.Tensor, s_x: torch.Tensor) -> torch.Tensor:
-    """S's side of eq. 9: both its predictions should pass for generator masks."""
-    return bce(d(as_d_input(s_bar)), 1.0) + bce(d(as_d_input(s_x)), 1.0)
+def segmenter_adversarial_loss(d, s_bar: torch.Tensor, s_x: torch.Tensor,
+                               m_bar: torch.Tensor | None = None, joint: bool = False) -> torch.Tensor:
+    """S's side of eq. 9: both its predictions should pass for generator masks.  ``joint``
+    (with ``m_bar``): judged in one batch with the generator's masks, as D_m was trained."""
+    if joint:
+        _, d_bar, d_x = judge_masks(d, (m_bar, s_bar, s_x), joint=True)
+    else:
+        d_bar, d_x = d(as_d_input(s_bar)), d(as_d_input(s_x))
+    return bce(d_bar, 1.0) + bce(d_x, 1.0)
+
+
+def judge_masks(d, masks: tuple[torch.Tensor, ...], joint: bool) -> tuple[torch.Tensor, ...]:
+    """D_m's logits for each batch of masks: one call per batch, or (``joint``) one call on
+    all of them concatenated, split back."""
+    if not joint:
+        return tuple(d(as_d_input(m)) for m in masks)
+    return torch.split(d(as_d_input(torch.cat(masks))), [len(m) for m in masks])
 
 
 def consistency_loss(s_bar: torch.Tensor, m_bar: torch.Tensor) -> torch.Tensor:

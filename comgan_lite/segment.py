@@ -64,6 +64,8 @@ class SegConfig:
                                  # kept L_cons from falling (appendix A3)
     polarity: str = "auto"       # which side of m_bar is the object: auto | keep | invert
     drop_trivial: bool = False   # skip generated pairs whose mask is all 0 or all 1 (not official)
+    augment: bool = False        # flip, crop and colour-jitter the generated pairs (augment_pairs)
+    dm_joint_batch: bool = False # D_m judges the mask triplet as one batch (with dm_batch_norm)
     ema: bool = True             # use the generator's EMA weights when it has them
     n_standing: int = 1024       # generator samples for its BatchNorm statistics and the polarity vote
     n_train: int = 10_000        # real training images (train split)
@@ -91,6 +93,9 @@ class SegConfig:
         "ndf": "D_m width", "dm_batch_norm": "BatchNorm in D_m (official: on; appendix A3)",
         "polarity": "which side of m_bar is the object (auto: a centre-versus-border vote)",
         "drop_trivial": "skip generated pairs whose mask is all 0 or all 1 (not official)",
+        "augment": "flip, crop and colour-jitter the generated pairs (not official)",
+        "dm_joint_batch": "D_m judges m_bar, S(x_bar) and S(x) as one batch: one set of "
+                          "BatchNorm statistics for all three (needs --dm-batch-norm)",
         "ema": "use the generator's EMA weights when it has them",
         "n_standing": "generator samples for its BatchNorm statistics and the polarity vote",
         "n_train": "real training images (train split)"}
@@ -100,6 +105,9 @@ class SegConfig:
                                 "n_train", "log_every", "checkpoint_every", "threads"),
                 choices=self.CHOICES,
                 within={"lambda_cons": (0.0, float("inf"))})
+        if self.dm_joint_batch and not self.dm_batch_norm:
+            raise ValueError("--dm-joint-batch changes only how BatchNorm sees the masks: "
+                             "add --dm-batch-norm")
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -161,10 +169,12 @@ class PairSource:
             self.inverted = polarity == "invert"
 
     @torch.no_grad()
-    def sample(self, n: int, rng: torch.Generator, flip: bool = True, drop_trivial: bool = False):
+    def sample(self, n: int, rng: torch.Generator, flip: bool = True, drop_trivial: bool = False,
+               augment: bool = False):
         """(x_bar (n, 3, H, W) in [-1, 1], m_bar (n, 1, H, W) in [0, 1], object = 1).
         ``drop_trivial``: draw 1.5 n and keep pairs whose mask is not all 0 or all 1 (mean
-        within [0.01, 0.99], notebook 02), first in order; trivial ones fill up a shortfall."""
+        within [0.01, 0.99], notebook 02), first in order; trivial ones fill up a shortfall.
+        ``augment``: flipped, cropped and colour-jittered (``augment_pairs``)."""
         k = n + n // 2 if drop_trivial else n
         out = self.g(*draw_inputs(self.cfg, k, rng, self.device))
         x, m = out["image"], out["mask"]
@@ -173,7 +183,32 @@ class PairSource:
             keep = ((area >= TRIVIAL_LOW) & (area <= TRIVIAL_HIGH)).float()
             order = torch.argsort(-keep, stable=True)[:n]     # non-trivial first, in draw order
             x, m = x[order], m[order]
-        return x, (1 - m if flip and self.inverted else m)
+        m = 1 - m if flip and self.inverted else m
+        return augment_pairs(x, m, rng) if augment else (x, m)
+
+
+def augment_pairs(x: torch.Tensor, m: torch.Tensor, rng: torch.Generator):
+    """Random flips, crops and colour changes of generated pairs: x (n, 3, H, W) in [-1, 1]
+    and its mask m (n, 1, H, W) get the same horizontal flip and the same crop (a square of
+    75-100 % of the side, resized back); x alone gets a colour change (saturation 0.7-1.3,
+    contrast 0.8-1.2, brightness +-0.2).  Draws from ``rng`` (a CPU generator)."""
+    n = len(x)
+    u = lambda: torch.rand(n, generator=rng).to(x.device)            # noqa: E731, one per image
+    flip, scale, tx, ty, sat, con, bri = (u() for _ in range(7))
+    scale = 0.75 + 0.25 * scale
+    theta = torch.zeros(n, 2, 3, device=x.device)
+    theta[:, 0, 0] = torch.where(flip < 0.5, -scale, scale)          # a negative x scale flips
+    theta[:, 1, 1] = scale
+    theta[:, 0, 2], theta[:, 1, 2] = (1 - scale) * (2 * tx - 1), (1 - scale) * (2 * ty - 1)
+    grid = F_.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F_.grid_sample(x, grid, padding_mode="border", align_corners=False)
+    m = F_.grid_sample(m, grid, padding_mode="border", align_corners=False)
+    view = (n, 1, 1, 1)
+    grey = x.mean(1, keepdim=True)
+    x = grey + (x - grey) * (0.7 + 0.6 * sat).view(view)
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = (x - mean) * (0.8 + 0.4 * con).view(view) + mean + (0.4 * bri - 0.2).view(view)
+    return x.clamp(-1, 1), m
 
 
 # ----------------------------------------------------------------------------------------------
@@ -244,11 +279,12 @@ def segment_step(s, d, opt_s, opt_d, x, x_bar, m_bar, cfg: SegConfig) -> tuple[d
     row = {"loss_cons": loss_cons.item()}
     s_x = torch.sigmoid(s(x)) if cfg.mode == "ds" else None
     if cfg.mode == "ds":
-        loss_d, seen = losses.mask_discriminator_loss(d, m_bar, s_bar.detach(), s_x.detach())
+        loss_d, seen = losses.mask_discriminator_loss(d, m_bar, s_bar.detach(), s_x.detach(),
+                                                      joint=cfg.dm_joint_batch)
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        loss_adv = losses.segmenter_adversarial_loss(d, s_bar, s_x)
+        loss_adv = losses.segmenter_adversarial_loss(d, s_bar, s_x, m_bar, joint=cfg.dm_joint_batch)
         loss_s = loss_s + loss_adv
         row.update(loss_d=loss_d.item(), loss_adv=loss_adv.item(), **seen)
     opt_s.zero_grad(set_to_none=True)
@@ -317,7 +353,7 @@ def train(cfg: SegConfig, out: str | Path, progress: bool = True, stop_after: in
             xm = real_m[idx].to(device)
             row, shown = supervised_step(s, opt_s, *((x.flip(3), xm.flip(3)) if flip else (x, xm)))
         else:
-            x_bar, m_bar = pairs.sample(cfg.batch_size, rng, drop_trivial=cfg.drop_trivial)
+            x_bar, m_bar = pairs.sample(cfg.batch_size, rng, True, cfg.drop_trivial, cfg.augment)
             row, shown = segment_step(s, d, opt_s, opt_d, x, x_bar, m_bar, cfg)
         if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.steps:
             if shown["s_x"] is None:                        # mode cons: S never saw x

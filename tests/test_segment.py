@@ -306,3 +306,43 @@ def test_the_segmenter_refuses_a_device_this_machine_lacks(tmp_path, capsys):
         segment.main(["--mode", "supervised", "--device", "cuda", "--out", str(tmp_path / "s"), "--no-progress"])
     assert stop.value.code == 2 and "no CUDA device" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_augmented_pairs_keep_image_and_mask_aligned():
+    m = torch.zeros(64, 1, 32, 32)
+    m[:, :, 6:20, 4:14] = 1                                   # an off-centre box: flips and crops show
+    x = (2 * m - 1).expand(-1, 3, -1, -1).contiguous()        # the image is its own mask
+    xa, ma = segment.augment_pairs(x, m, torch.Generator().manual_seed(0))
+    assert xa.shape == x.shape and ma.shape == m.shape and xa.abs().max() <= 1
+    assert 0 <= ma.min() and ma.max() <= 1
+    assert not torch.equal(ma, m) and (ma[:, :, :, 16:].sum() > 0)      # some were flipped
+    grey = xa.mean(1, keepdim=True)                           # colour changed, geometry shared:
+    mid = (grey.amax((2, 3), keepdim=True) + grey.amin((2, 3), keepdim=True)) / 2
+    agree = ((grey > mid) == (ma > 0.5)).float().mean()
+    assert agree > 0.97, agree
+    again = segment.augment_pairs(x, m, torch.Generator().manual_seed(0))
+    assert torch.equal(again[0], xa) and torch.equal(again[1], ma)
+
+
+def test_a_joint_batch_gives_batchnorm_one_set_of_statistics():
+    torch.manual_seed(0)
+    _, d = segment.build(segment.SegConfig(dm_batch_norm=True))
+    m_bar, s_bar, s_x = (torch.rand(4, 1, 32, 32) for _ in range(3))
+    sep = segment.losses.judge_masks(d, (m_bar, s_bar, s_x), joint=False)
+    joint = segment.losses.judge_masks(d, (m_bar, s_bar, s_x), joint=True)
+    assert all(t.shape == (4,) for t in joint) and not torch.allclose(sep[1], joint[1])
+    d.eval()                                                  # running statistics: no batch effect
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in
+               zip(segment.losses.judge_masks(d, (m_bar, s_bar, s_x), False),
+                   segment.losses.judge_masks(d, (m_bar, s_bar, s_x), True)))
+    with pytest.raises(ValueError, match="--dm-batch-norm"):
+        segment.SegConfig(dm_joint_batch=True)
+
+
+def test_augmentation_and_the_joint_batch_train(tmp_path, tiny_generator):
+    cfg = segment.SegConfig(generator=str(tiny_generator), dataset="easy", augment=True,
+                            dm_batch_norm=True, dm_joint_batch=True, **TINY)
+    segment.train(cfg, tmp_path, progress=False)
+    log = [json.loads(line) for line in (tmp_path / segment.LOG).read_text().splitlines()]
+    assert all(np.isfinite(r["loss_d"]) and np.isfinite(r["loss_cons"]) for r in log)
+    assert segment.load_segmenter(tmp_path)[1] == cfg
