@@ -4,6 +4,8 @@
     python bench/segmentation.py --write    # (re)write data/segmentation/table.json, teachers.json
     python bench/segmentation.py --unseen [--write]   # the held-out-sprite comparison
     python bench/segmentation.py --styles [--write]   # the unseen-style comparison
+    python bench/segmentation.py --size64 [--write]   # the emoji pipeline at 64 px, seen and unseen style
+    python bench/segmentation.py --studies RUNS --write   # variants of S (trained runs in RUNS) scored
 
 For every dataset (easy, medium, hard, emoji, multi) it scores, on the 1,000 held-out test images
 that no training stage saw, per-image IoU and Dice at 0.5 with fixed polarity (best-of-two in
@@ -41,8 +43,17 @@ def main(argv=None):
     p.add_argument("--styles", action="store_true",
                    help="the unseen-style comparison instead: the emoji segmenters (trained on Noto "
                         "sprites) on emoji's test split and on emoji-fluent (Fluent's flat and modern art)")
+    p.add_argument("--size64", action="store_true",
+                   help="the emoji segmenters of data/segmentation/size64/ (64 px) on emoji and emoji-fluent")
+    p.add_argument("--studies", metavar="RUNS",
+                   help="score the S variants in folder RUNS (segment runs named S32-emoji-<change>-s<seed>) "
+                        "on emoji and emoji-fluent; their segmenters do not ship, so --write is needed")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
+    if args.size64:
+        return generalisation(("emoji", "emoji-fluent"), shipped.SIZE64_DIR, shipped.SIZE64_TABLE, args.write, size=64)
+    if args.studies:
+        return studies(args.studies, args.write)
     if args.unseen:
         return generalisation(("emoji-seen", "emoji-unseen"), shipped.UNSEEN_DIR, shipped.UNSEEN_TABLE, args.write)
     if args.styles:
@@ -82,13 +93,13 @@ def exit_if_drifted(stated: dict, table: dict, path) -> None:
         sys.exit(f"the table no longer matches {path}:\n" + "\n".join(drift))
 
 
-def generalisation(test_sets: tuple[str, str], root, path, write: bool) -> None:
+def generalisation(test_sets: tuple[str, str], root, path, write: bool, size: int = 32) -> None:
     """Every method on the test split of the data its segmenters trained on (``test_sets[0]``)
     and on images no training stage saw (``test_sets[1]``: held-out sprites, or an unseen art
     style), the segmenters those of ``root`` trained on ``test_sets[0]``."""
     seen, unseen = test_sets
-    table = {d: table4.means(table4.compare(d, root=root, trained_on=seen)) for d in test_sets}
-    print(f"IoU, fixed polarity (mean over {table4.N_EVAL} test images)\n")
+    table = {d: table4.means(table4.compare(d, root=root, trained_on=seen, size=size)) for d in test_sets}
+    print(f"IoU, fixed polarity, {size} px (mean over {table4.N_EVAL} test images)\n")
     print(shipped.table4_markdown(table, "iou"))
     print(f"\n{seen} - {unseen}:", ", ".join(f"{shipped.METHODS[m]} {table[seen][m]['iou'] - table[unseen][m]['iou']:+.3f}"
                                             for m in table[seen]))
@@ -97,6 +108,31 @@ def generalisation(test_sets: tuple[str, str], root, path, write: bool) -> None:
         print(f"wrote {path}")
         return
     exit_if_drifted(shipped.read_table(path), table, path)
+
+
+def studies(runs, write: bool) -> None:
+    """Each finished S run in ``runs`` (named S32-emoji-<change>-s<seed>, trained on the shipped
+    emoji generator's pairs at 32 px) on 1,000 test images of emoji and of emoji-fluent; the
+    shipped S-ds of emoji is the row "none", seed 0."""
+    from pathlib import Path
+    from comgan_lite import segment
+    tests = {d: segment.evaluation_set(d, 32, table4.N_EVAL)[:2] for d in ("emoji", "emoji-fluent")}
+    folders = {("none", 0): shipped.segmenter("ds", "emoji")}
+    for f in sorted(Path(runs).glob("S32-emoji-*-s[0-9]")):
+        if (f / segment.SEGMENTER).exists():
+            change, seed = f.name.removeprefix("S32-emoji-").rsplit("-s", 1)
+            folders[("none" if change == "ds" else change, int(seed))] = f
+    rows = {}
+    for (change, seed), f in folders.items():
+        s, cfg = segment.load_segmenter(f, "cpu")
+        rows[f"{change}-s{seed}"] = {"change": change, "seed": seed, "steps": cfg.steps, "lr": cfg.lr,
+                                     **{d: float(segment.scores(s.predict(x), gt)["iou"].mean())
+                                        for d, (x, gt) in tests.items()}}
+        print(f"{change:22s} seed {seed}: emoji {rows[f'{change}-s{seed}']['emoji']:.3f}, "
+              f"emoji-fluent {rows[f'{change}-s{seed}']['emoji-fluent']:.3f}")
+    if write:
+        shipped.STUDIES_TABLE.write_text(json.dumps(rows, indent=1) + "\n")
+        print(f"wrote {shipped.STUDIES_TABLE}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ TEACHERS = SEG_DIR / "teachers.json"     # each S-ds's generator, its masks judg
 UNSEEN_DIR = SEG_DIR / "unseen"          # segmenters trained on emoji-seen, scored on emoji-unseen too
 UNSEEN_TABLE = UNSEEN_DIR / "table.json"
 STYLES_TABLE = SEG_DIR / "styles.json"   # the emoji segmenters on Noto art (seen) and Fluent art (unseen)
+SIZE64_DIR = SEG_DIR / "size64"          # the emoji pipeline at 64 px (segmenters, the generator's log)
+SIZE64_TABLE = SIZE64_DIR / "table.json"
+STUDIES_TABLE = SEG_DIR / "studies.json"  # what makes S generalise: variants of S-ds on emoji, scored
 SETTLING = LOG_RUNS_DIR / "settling.json"
 FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
 METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
@@ -138,6 +141,18 @@ def styles_table() -> dict:
     """The unseen-style comparison: {"emoji": {method: cells}, "emoji-fluent": {...}}, every
     segmenter trained on Noto sprites alone (bench/segmentation.py --styles)."""
     return read_table(STYLES_TABLE, "--styles")
+
+
+def size64_table() -> dict:
+    """The emoji pipeline at 64 px: {"emoji": {method: cells}, "emoji-fluent": {...}}
+    (bench/segmentation.py --size64)."""
+    return read_table(SIZE64_TABLE, "--size64")
+
+
+def studies_table() -> dict:
+    """Variants of S-ds trained at 32 px on the emoji generator's pairs, one row per run:
+    {run: {"change": ..., "seed": ..., "emoji": IoU, "emoji-fluent": IoU}} (bench/segmentation.py --studies)."""
+    return read_table(STUDIES_TABLE, "--studies")
 
 
 def read_table(path: Path, flag: str = "") -> dict:

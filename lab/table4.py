@@ -72,10 +72,11 @@ def write_teachers(rows: dict) -> None:
     shipped.TEACHERS.write_text(json.dumps(rows, indent=1) + "\n")
 
 
-def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.SEG_DIR) -> Path:
-    """Copy a finished segmenter run into ``root`` (segmenter.pt, config.json, metrics.jsonl),
-    naming its generator by ``generator`` (a path relative to the repository root), atomically:
-    a folder appears whole or not at all."""
+def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.SEG_DIR,
+                   name: str | None = None) -> Path:
+    """Copy a finished segmenter run into ``root/name`` (default ``S-<mode>-<dataset>``:
+    segmenter.pt, config.json, metrics.jsonl), naming its generator by ``generator`` (a path
+    relative to the repository root), atomically: a folder appears whole or not at all."""
     src = Path(src)
     if not (src / segment.SEGMENTER).exists():
         raise CheckpointError(f"{src} has no {segment.SEGMENTER}: the run has not finished; run "
@@ -83,7 +84,7 @@ def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.S
     ckpt = load_checkpoint(src / segment.SEGMENTER)
     ckpt["config"]["generator"] = generator if ckpt["config"]["mode"] != "supervised" else ""
     cfg = ckpt["config"]
-    dest = Path(root) / f"S-{cfg['mode']}-{cfg['dataset']}"
+    dest = Path(root) / (name or f"S-{cfg['mode']}-{cfg['dataset']}")
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

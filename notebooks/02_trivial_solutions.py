@@ -34,9 +34,9 @@
 # discriminator trained against each other with the non-saturating loss.
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`, the test suite): about 40 s. Full mode: about 3 minutes of
-# computing on a 2-core laptop CPU (measured: 2.8 minutes, 2.6 of them the two live trainings
-# of 150 steps; every other figure reads shipped runs), and 45 minutes of reading.
+# Quick mode (`COMGAN_QUICK=1`, the test suite): about 1.5 minutes. Full mode: about 4 minutes
+# of computing on a 2-core laptop CPU (measured: 4.1 minutes, mostly the two live trainings of
+# 150 steps and the 64 px samples), and 45 minutes of reading.
 #
 # ## The result at our scale
 # The paper says Π1 and Π2 fall into trivial solutions (Figure 2), that their mask gradient
@@ -55,7 +55,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from comgan_lite import claims, evaluate, exercises, nets, plots, runtime, shipped, train, widgets
+from comgan_lite import claims, compose, evaluate, exercises, nets, plots, runtime, shipped, train, widgets
 
 print(runtime.setup_notebook(seed=0, threads=1))
 QUICK = runtime.quick_mode()
@@ -249,10 +249,10 @@ claims.check(min(r["iou_best_of_two"] for r in comgan_64), ">", 0.9, "ComGAN rea
 # Π1's three seeds take three roads. One finds the object (best of two above 0.9). One never
 # finds it (its best of two starts near 0.4 and falls) and closes late: no trivial masks at
 # 2,000 steps, 34 % at 4,000. The third draws no trivial masks but finds no object either: its
-# masks are a dark grey (mean below 0.2, almost every pixel soft). (Thresholded at 0.5 for the
-# IoU, a grey mask marks nothing or everything, which is why it scores at the floor; it is not
-# trivial by notebook 01's definition, since its mean is neither below 0.01 nor above 0.99.) ComGAN, trained exactly as long, draws no trivial masks in any of
-# its three seeds and reaches a best of two above 0.9. The snapshots say what this looks like (8 fixed $z$
+# masks are a dark grey (mean below 0.2, almost every pixel soft). (Thresholded at 0.5, a grey
+# mask marks nothing or everything, hence the floor score; with a mean between 0.01 and 0.99 it
+# is not trivial.) ComGAN, trained as long, draws no trivial masks in any seed and reaches a
+# best of two above 0.9. The snapshots say what this looks like (8 fixed $z$
 # per panel; rows: composite, mask, $x_f$, $x_b$; top row Π2 and ComGAN, bottom row Π1):
 
 # %%
@@ -279,6 +279,27 @@ plt.show()
 # The grey seeds are soft relatives of the same shortcut: one layer paints the whole picture
 # and the mask outlines nothing. In Π2's it is the foreground layer under a light grey mask; in
 # Π1's it is the background layer under a dark one.
+#
+# Two of these runs ship their generators (Π2 seed 1 and ComGAN seed 0). The cell draws the
+# 1,000 fixed inputs the scores came from and counts the trivial masks again:
+
+# %%
+live = {}
+for family, seed in (("pi2", 1), ("comgan", 0)):
+    g64, _ = train.load_generator(shipped.run(f"{family}-easy-b1", seed, "64px") / "generator.pt", device="cpu")
+    batch = evaluate.evaluation_batch(g64)
+    live[f"{NAME[family]}, seed {seed}"] = batch
+    share = compose.trivial_share(batch["mask"])["trivial"]
+    stated = next(r["trivial"] for r in rows64 if (r["family"], r["seed"]) == (family, seed))
+    print(f"{NAME[family]} seed {seed}: trivial share {share:.2f} of 1,000 masks drawn now "
+          f"({stated:.2f} in its eval.json)")
+    claims.about(share, round(stated, 2), f"{NAME[family]} seed {seed}: the shipped generator still draws its stated trivial share")
+plots.decompositions(live, n=6, per_row=2)
+plt.show()
+
+# %% [markdown]
+# Π2's masks are all white (invisible on the page: the foreground layer is the picture) or all
+# black (the background layer is). ComGAN's outline the object, which it keeps in $x_b$.
 #
 # ## 6. A Figure 4 analog: does $g_M$ vanish?
 #
@@ -432,8 +453,7 @@ plots.seed_dots(rows_by_size, "trivial", groups, ylabel=f"trivial share at step 
 plt.show()
 
 # %% [markdown]
-# At 32 px every run's trivial share is 0.00 at step 4,000 (and, in the longer runs of appendix
-# A1, at every step up to 6,000 at β = 1). At 64 px three runs' are not: two of Π2's and one of Π1's
+# At 32 px every run's trivial share is 0.00 at step 4,000. At 64 px three runs' are not: two of Π2's and one of Π1's
 # (and the two grey seeds, one per family, sit at 0.00 without having found the object).
 # Why the resolution? Painting a whole `easy` image, a flat object on a plain background, is
 # about as easy for one generator at 64 px as at 32, while a mask that outlines the object has
@@ -453,9 +473,9 @@ plt.show()
 # shared trunk walks out of it. Its **observation** that Π1 and Π2 walk into the trap during
 # ordinary training reproduces at 64 px, for some seeds of Π2 and of Π1, and not at 32 px.
 # Whether a run falls in depends on its seed; two or three seeds per family tell what tends to
-# happen, not how often, and a ComGAN seed that falls in would not contradict these counts. Appendix A1 holds the rest: the 32 px runs in
-# detail and trained on to 6,000 steps (β = 1) and 16,000 (β = 0.1), the harder `medium` preset (where trivial masks appear
-# in every family), where the trapped mask's gradient points, and probes with a stronger
+# happen, not how often, and a ComGAN seed that falls in would not contradict these counts.
+# Appendix A1 holds the rest: the 32 px runs trained longer, the harder `medium` preset (trivial
+# masks in every family), where the trapped mask's gradient points, and probes with a stronger
 # discriminator and a wider generator.
 #
 # ## Summary

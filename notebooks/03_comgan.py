@@ -363,17 +363,14 @@ for r in rows_ablation:
     print(f"{labels.get(r['variant'], r['variant']):42s} faithfulness {r['iou']:.2f} "
           f"(best of two {r['iou_best_of_two']:.2f}), trivial {r['trivial']:.2f}, "
           f"soft {r['soft_share']:.2f}, g_M {r['grad_mask_params']:.2f}, {r['minutes']:.0f} min")
-samples = {}
-for path in ablations[:2]:                    # the heavy heads ship no generator (too large)
-    ga, ca = train.load_generator(path / "generator.pt")
-    print(f"{labels.get(shipped.variant(vars(ca)), '?'):42s}", nets.parameter_table(ga))
-    samples[labels.get(shipped.variant(vars(ca)), "?")] = evaluate.evaluation_batch(ga, n=6)
-g_heavy, _ = train.build(train.config_from_dict(shipped.read_config(ablations[2])))
-print(f"{labels['head_width=64,n_res=4']:42s}", nets.parameter_table(g_heavy))
-plots.decompositions(samples, n=6, per_row=3)
+for path in ablations:                  # the two ablations ship no generator: built from their configs
+    cfg_a = train.config_from_dict(shipped.read_config(path))
+    print(f"{labels[shipped.variant(vars(cfg_a))]:42s}", nets.parameter_table(train.build(cfg_a)[0]))
+g_designed, _ = train.load_generator(ablations[0] / "generator.pt")
+plots.decompositions({labels[""]: evaluate.evaluation_batch(g_designed, n=6)}, n=6, per_row=1)
 plt.show()
-plots.snapshots({"heavy F/B: its last training snapshot (rows: composite, mask, x_f, x_b)":
-                ablations[2] / "final.png"}, size=4.2)
+plots.snapshots({f"{labels[shipped.variant(shipped.read_config(p))]}: its last training snapshot": p / "final.png"
+                 for p in ablations[1:]}, size=4.2, per_row=2)
 plt.show()
 
 # %% [markdown]
