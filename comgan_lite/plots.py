@@ -264,6 +264,28 @@ def controllability(tables: dict, factors=("mask", "shape", "fg_class", "fg_hue"
     return fig
 
 
+def study_dots(rows: dict, changes: dict, tests: dict, references: dict | None = None):
+    """One panel per test set (``tests``: row key -> title), one column per change (``changes``:
+    change -> label, in order), a dot per seed and a dash at the seeds' mean; ``references``:
+    label -> {row key: value}, drawn as dashed lines across the panel (e.g. GrabCut)."""
+    fig, axes = plt.subplots(1, len(tests), figsize=(4.6 * len(tests), 3.4), sharey=True, squeeze=False)
+    for ax, (key, title) in zip(axes[0], tests.items()):
+        for i, change in enumerate(changes):
+            ys = [r[key] for r in rows.values() if r["change"] == change]
+            ax.scatter([i] * len(ys), ys, s=18, color="C0" if i == 0 else "0.3", zorder=3)
+            ax.hlines(np.mean(ys), i - 0.3, i + 0.3, color="C0" if i == 0 else "0.3", lw=2)
+        for j, (label, ref) in enumerate((references or {}).items()):
+            ax.axhline(ref[key], ls="--", lw=1, color=f"C{j + 1}", label=label)
+        ax.set_xticks(range(len(changes)), list(changes.values()), rotation=35, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0, 0].set_ylabel("IoU (dots: seeds; dash: their mean)")
+    if references:
+        axes[0, 0].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 def method_bars(table: dict, methods: dict, key: str = "iou", ax=None):
     """Grouped bars: one group per dataset, one bar per method (``methods``: key -> label), the
     table's mean ``key`` on top of each bar (Table 4 analog as a picture)."""

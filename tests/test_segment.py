@@ -237,6 +237,20 @@ def test_method_bars_draws_a_group_per_dataset():
     assert len(bars) == 4 and [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["easy", "hard"]
 
 
+def test_study_dots_draws_a_dot_per_seed_and_the_reference():
+    import matplotlib
+    matplotlib.use("Agg")
+    from comgan_lite import plots
+    rows = {"none-s0": {"change": "none", "seed": 0, "a": 0.7}, "none-s1": {"change": "none", "seed": 1, "a": 0.72},
+            "bn-s0": {"change": "bn", "seed": 0, "a": 0.6}}
+    fig = plots.study_dots(rows, {"none": "as shipped", "bn": "BatchNorm"}, {"a": "test a"}, {"GrabCut": {"a": 0.75}})
+    ax = fig.axes[0]
+    dots = [len(c.get_offsets()) for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+    assert dots == [2, 1]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["as shipped", "BatchNorm"]
+    assert ax.get_legend().get_texts()[0].get_text() == "GrabCut" and ax.lines[0].get_ydata()[0] == 0.75
+
+
 def test_drop_trivial_keeps_pairs_with_an_object_first(tiny_generator):
     src = segment.PairSource(tiny_generator, 32, "keep", n_standing=16)
     src.g = lambda z, f, b: {"image": z[:, :3, None, None].expand(-1, 3, 32, 32),
