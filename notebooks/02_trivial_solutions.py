@@ -285,7 +285,8 @@ plt.show()
 
 # %%
 live = {}
-for family, seed in (("pi2", 1), ("comgan", 0)):
+drawn = sorted((shipped.read_config(f)["family"], shipped.read_config(f)["seed"]) for f in shipped.RUNS_DIR.glob("*-easy-b1-s*-64px"))
+for family, seed in sorted(drawn, key=lambda fs: FAMILIES.index(fs[0])):
     g64, _ = train.load_generator(shipped.run(f"{family}-easy-b1", seed, "64px") / "generator.pt", device="cpu")
     batch = evaluate.evaluation_batch(g64)
     live[f"{NAME[family]}, seed {seed}"] = batch
@@ -294,7 +295,7 @@ for family, seed in (("pi2", 1), ("comgan", 0)):
     print(f"{NAME[family]} seed {seed}: trivial share {share:.2f} of 1,000 masks drawn now "
           f"({stated:.2f} in its eval.json)")
     claims.about(share, round(stated, 2), f"{NAME[family]} seed {seed}: the shipped generator still draws its stated trivial share")
-plots.decompositions(live, n=6, per_row=2)
+plots.decompositions(live, n=4, per_row=len(live))
 plt.show()
 
 # %% [markdown]

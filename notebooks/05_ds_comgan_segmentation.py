@@ -614,13 +614,12 @@ print("64 px, Noto art: S seeds 0 and 1", ", ".join(f"{v:.3f}" for v in ds_64),
       f"- GrabCut {s64['emoji']['grabcut']['iou']:.3f}")
 
 studies = shipped.studies_table()
-names = {"none": "as shipped", "augment": "augmented", "drop-trivial": "drop near-trivial",
-         "augment-drop-trivial": "augmented + drop", "x4": "4x the steps", "bn": "BatchNorm in D_m",
-         "joint-bn": "BatchNorm, one batch"}
-bars = {f"{names[r['change']]}, seed {r['seed']}": r for r in sorted(studies.values(), key=lambda r: (r["change"] != "none", r["change"], r["seed"]))}
-plots.method_bars({test: {k: {"iou": r[key]} for k, r in bars.items()} | {"GrabCut": {"iou": styles[key]["grabcut"]["iou"]}}
-                   for test, key in (("Noto art (seen)", "emoji"), ("Fluent art (unseen)", "emoji-fluent"))},
-                  {k: k for k in [*bars, "GrabCut"]})
+changes = {"none": "as shipped", "augment": "augmented", "drop-trivial": "drop near-trivial",
+           "augment-drop-trivial": "augmented + drop", "x4": "4x the steps", "x5-lr2e-4": "5x the steps at 2e-4",
+           "bn": "BatchNorm in D_m", "joint-bn": "BatchNorm, one batch"}
+plots.study_dots(studies, {c: label for c, label in changes.items() if any(r["change"] == c for r in studies.values())},
+                 {"emoji": "Noto art (seen)", "emoji-fluent": "Fluent art (unseen)"},
+                 {"GrabCut": {k: styles[k]["grabcut"]["iou"] for k in ("emoji", "emoji-fluent")}})
 plt.show()
 
 # %% [markdown]
