@@ -43,7 +43,7 @@
 # vanishes (Figure 4), and that ComGAN's architecture escapes the trap (Theorem 1). At 64 px on
 # `easy`, trained 4,000 steps each, Π2 fell in for 2 of 3 seeds and Π1 for 1 of 3 (in both,
 # one more seed drew grey masks and found no object), ComGAN for 0 of 3; at 32 px no family falls in (9 runs:
-# three families, three seeds each). In ordinary training no run's $g_M$ vanished, not even while it fell in. Started at a trivial mask (32 px,
+# three families, three seeds). In ordinary training no run's $g_M$ vanished, not even while it fell in. Started at a trivial mask (32 px,
 # β = 1), ComGAN walked out in 3 of 3 seeds, Π1 and Π2 in 0 of 3: the trap is real, and the
 # architecture decides who leaves it.
 
@@ -122,8 +122,8 @@ claims.holds([escaped[f] for f in FAMILIES] == [0, 0, 3] and all(len(start_t1[f]
 #
 # The families are matched by **equal trunk width and identical heads**, so every trunk is as
 # good as ComGAN's single one and Π1 and Π2 simply have more parameters. (Matching the parameter
-# count instead would leave Π2 with trunks about 0.58 ($1/\sqrt 3$) as wide, and any failure could be blamed on
-# that.)
+# count instead would leave Π2's three trunks about $1/\sqrt 3 \approx 0.58$ as wide, since a trunk's
+# parameters grow with its width squared, and any failure could be blamed on that.)
 
 # %%
 for family in FAMILIES:
@@ -164,15 +164,14 @@ live.redraw()
 # %% [markdown]
 # In the first hundred steps (full mode) the masks are grey, every pixel near 0.5, and both gradients *grow*
 # while the discriminator teaches the generator what the data look like. Nothing is trivial
-# yet; a trap, if there is one, comes later. For that we need runs thousands of steps long,
-# trained once with `python -m comgan_lite.train` and shipped in `data/`.
+# yet. A trap needs runs thousands of steps long, trained once with `python -m comgan_lite.train` and shipped in `data/`.
 #
 # ## 4. How we score a mask without labels
 #
 # Our data come with ground truth, but a *generated* image has none. So we trained an
 # **oracle** segmenter once, with supervision, on real images (`data/oracle/`). It looks at a
 # generated composite $\bar x$ and says where the object is. A generator's **faithfulness** is the
-# mean IoU between its own mask and the oracle's answer over 512 fixed samples. A generator may
+# mean IoU between its own mask, thresholded at 0.5, and the oracle's answer over 512 fixed samples. A generator may
 # also put the object in its *background* layer and use $m = 1$ for the scene: a correct
 # decomposition with the names swapped. The **best-of-two** score takes, per image, the better of
 # the mask and its inverse; it is the number we compare. Its floor is not 0: an all-0 mask,
@@ -282,8 +281,8 @@ plt.show()
 # and the mask outlines nothing. In Π2's it is the foreground layer under a light grey mask; in
 # Π1's it is the background layer under a dark one.
 #
-# Two of these runs ship their generators (Π2 seed 1 and ComGAN seed 0). The cell draws the
-# fixed evaluation inputs the scores came from and counts the trivial masks again:
+# One run per family ships its generator (Π1 seed 2, Π2 seed 1, ComGAN seed 0). The cell draws
+# the fixed evaluation inputs the scores came from and counts the trivial masks again:
 
 # %%
 live = {}
@@ -299,10 +298,14 @@ for family, seed in sorted(drawn, key=lambda fs: FAMILIES.index(fs[0])):
     claims.about(share, round(stated, 2), f"{NAME[family]} seed {seed}: the shipped generator still draws its stated trivial share")
 plots.decompositions(live, n=4, per_row=len(live))
 plt.show()
+grey = live[f"Π1, seed {pi1_grey[0]['seed']}"]["mask"]          # the shipped Π1 is the grey seed
+soft = float(((grey > 0.01) & (grey < 0.99)).float().mean())
+claims.holds(float(grey.mean()) < 0.2 and soft > 0.9, "Π1's masks are dark grey everywhere",
+             detail=f"mean {float(grey.mean()):.2f}, soft pixels {soft:.2f}")
 
 # %% [markdown]
-# Most of Π2's masks are all white (invisible on the page: the foreground layer is the picture)
-# or all black (the background layer is). ComGAN's outline the object, which it keeps in $x_b$.
+# Most of Π2's masks are all white (invisible on the page) or all black; Π1's are dark grey
+# everywhere; ComGAN's outline the object, which it keeps in $x_b$.
 #
 # ## 6. A Figure 4 analog: does $g_M$ vanish?
 #
@@ -397,7 +400,7 @@ claims.check(sgd_path[-1], "<", 0.01, "SGD does not move it")
 # gradient is not, by itself, a trap for Adam: what matters is whether it keeps pointing the
 # same way. Now the real thing: each family at 32 px on `easy`, β = 1, three seeds,
 # trained 2,000 steps from the T1 start (`--mask-init-logit -8`). The curves are the training
-# logs: the mean mask value and the trivial share of each batch. A run has **left T1** at the
+# logs: the mean mask value, the trivial share of each batch and $g_M$. A run has **left T1** at the
 # first logged step from which on the trivial share of its batches stays below one half.
 
 # %%
@@ -439,8 +442,8 @@ claims.holds(sum(g < 0.05 for g in g_end) == 3 and sum(g > 1 for g in g_end) == 
 # foreground generator learns nothing while it is hidden, and there is nothing worth showing; the
 # mask's gradient $(x_f - x_b)\cdot\partial L/\partial\bar x$ points nowhere in particular.
 # In Π1, $F$ and $M$ share a trunk, but that trunk, too, only ever hears from hidden outputs. In
-# ComGAN, $F$ reads the same features $\varphi$ that $B$ uses to paint the visible image, so $x_f$
-# changes with the visible image even while hidden, and $M$, reading $\varphi$ too, gets a
+# ComGAN, $F$ reads the same features $\Phi(z)$ that $B$ uses to paint the visible image, so $x_f$
+# changes with the visible image even while hidden, and $M$, reading $\Phi(z)$ too, gets a
 # direction to follow. That is Theorem 1's argument (notebook 03).
 #
 # ## 8. At 32 px nobody falls in: resolution matters
