@@ -28,7 +28,7 @@ def test_the_three_seed_grid_ships():
 # kept for figures; every other run ships its log, eval.json and final.png
 DRAWN = ("comgan-easy-b1-s0", "comgan-easy-b0-s0",
          "comgan-easy-b0.1-s0", "comgan-easy-b0.3-s0", "comgan-easy-b3-s0",
-         "comgan-easy-b1-s0-64px", "pi2-easy-b1-s1-64px",
+         "comgan-easy-b1-s0-64px", "pi2-easy-b1-s1-64px", "pi1-easy-b1-s2-64px",
          "dscomgan-medium-b1-s0")
 
 
