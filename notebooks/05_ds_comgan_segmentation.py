@@ -598,7 +598,7 @@ claims.holds(round(unseen["emoji-seen"]["supervised"]["iou"], 2) == round(styles
 # the supervised U-Net (on a GPU; `data/segmentation/size64/` has the commands). And does any
 # change to stage 2 close the gap? At 32 px we trained $S$ again with one change at a time:
 # augmented pairs (flips, crops, colour jitter: `--augment`), near-trivial pairs dropped
-# (`--drop-trivial`), both, four times as many steps, and BatchNorm in $D_m$ with the three
+# (`--drop-trivial`), both together, more steps, and BatchNorm in $D_m$ with the three
 # masks in one batch or in three (`--dm-batch-norm`, `--dm-joint-batch`).
 
 # %%
@@ -633,12 +633,14 @@ plt.show()
 # mask marks the background), and $S$ can copy only what it is shown. The supervised
 # U-Net again loses about 0.1 on the unseen art.
 #
-# In the second figure, no change to stage 2 lifts $S$ by more than about 0.02 on Noto's art.
-# BatchNorm in $D_m$, in one batch or three, and four times as many steps each cost 0.02-0.03.
-# Augmented pairs add about 0.01 on the unseen art, in both seeds; with near-trivial pairs
-# dropped as well, one seed reached 0.75 on Noto's art (GrabCut's level) and 0.76 on Fluent's,
-# 0.03 above GrabCut: the only place a change helped, and one seed. The official schedule
-# (about 30,000 steps at $2\cdot10^{-4}$) is not tried here.
+# In the second figure (a dot per seed, a dash at their mean), no change to stage 2 lifts $S$ by
+# more than about 0.02 on Noto's art, and two seeds of one change differ by up to about 0.03, as
+# much as most changes move the mean. Augmented pairs with near-trivial pairs dropped show why one
+# seed is not enough: 0.75 and 0.76 in one seed (above GrabCut on Fluent's art), 0.72 and 0.73 in
+# the other. Augmented pairs alone add about 0.01 on the unseen art, in both seeds. BatchNorm in
+# $D_m$ and four times as many steps at $10^{-3}$ cost 0.02-0.03. The official learning rate
+# ($2\cdot10^{-4}$) for 7,500 steps, a quarter of the official schedule, lands where the shipped
+# $S$ does (0.73 on both art styles).
 
 # %%
 claims.about(s64["emoji"]["grabcut"]["iou"] - styles["emoji"]["grabcut"]["iou"], 0.08, "GrabCut gains 0.08 at 64 px (Noto)")
@@ -656,9 +658,16 @@ for change in ("bn", "joint-bn", "x4"):
                    f"{change}: costs 0.02-0.03")
 aug = [r["emoji-fluent"] - studies[f"none-s{r['seed']}"]["emoji-fluent"] for r in studies.values() if r["change"] == "augment"]
 claims.holds(len(aug) == 2 and all(0.004 < a < 0.015 for a in aug), "augmented pairs add about 0.01 on unseen art, both seeds", detail=str(aug))
-best = studies["augment-drop-trivial-s0"]
-claims.holds((round(best["emoji"], 2), round(best["emoji-fluent"], 2)) == (0.75, 0.76), "augmented + drop: 0.75 and 0.76")
-claims.about(best["emoji-fluent"] - styles["emoji-fluent"]["grabcut"]["iou"], 0.03, "0.03 above GrabCut on Fluent")
+seed_pairs = [(r, studies[f"{r['change']}-s1"]) for r in studies.values() if r["seed"] == 0 and f"{r['change']}-s1" in studies]
+spread = max(abs(a[k] - b[k]) for a, b in seed_pairs for k in ("emoji", "emoji-fluent"))
+claims.between(spread, 0.02, 0.04, "two seeds of one change differ by up to about 0.03")
+best, other = studies["augment-drop-trivial-s0"], studies["augment-drop-trivial-s1"]
+claims.holds([round(r[k], 2) for r in (best, other) for k in ("emoji", "emoji-fluent")] == [0.75, 0.76, 0.72, 0.73],
+             "augmented + drop: 0.75 and 0.76 in one seed, 0.72 and 0.73 in the other")
+claims.check(best["emoji-fluent"], ">", styles["emoji-fluent"]["grabcut"]["iou"], "that seed is above GrabCut on Fluent")
+slow = studies["x5-lr2e-4-s0"]
+claims.holds(round(slow["emoji"], 2) == round(slow["emoji-fluent"], 2) == round(studies["none-s0"]["emoji"], 2) == 0.73,
+             "7,500 steps at 2e-4: 0.73 on both, as shipped")
 
 # %% [markdown]
 # ## 9. Segment your own images
@@ -702,8 +711,9 @@ plt.show()
 # - $S$ stayed below the supervised U-Net everywhere, but unlike it lost (almost) nothing on
 #   sprites or art it never saw. At 64 px GrabCut gained 0.08 and $S$ nothing; no change to
 #   stage 2 we tried (augmentation, dropping near-trivial pairs, longer training, BatchNorm in
-#   $D_m$) lifted it by more than 0.02. The paper's larger models and longer training (128 px,
-#   34.5 M-parameter U-Net, about 30,000 iterations) we could not test.
+#   $D_m$, the official learning rate for a quarter of its schedule) lifted it by more than
+#   0.02 beyond what another seed does. The paper's larger models (128 px, a 34.5 M-parameter
+#   U-Net, about 30,000 iterations) we could not test.
 #
 # ## Exercises
 # Each exercise has a cell that checks your answer. Replace `None` and run the cell.
