@@ -143,7 +143,7 @@ def test_the_studies_table_starts_from_the_shipped_segmenter():
     (their segmenters are not shipped); its 'none' seed-0 row is the shipped S-ds of emoji, so
     it must agree with the styles table, which is re-scored above."""
     studies, styles = sh.studies_table(), sh.styles_table()
-    known = {"none", "augment", "drop-trivial", "augment-drop-trivial", "x4", "bn", "joint-bn"}
+    known = {"none", "augment", "drop-trivial", "augment-drop-trivial", "x4", "bn", "joint-bn", "x5-lr2e-4"}
     assert {r["change"] for r in studies.values()} == known
     assert all(f"{r['change']}-s{r['seed']}" == k and 0 < r["emoji"] < 1 for k, r in studies.items())
     for test in ("emoji", "emoji-fluent"):
