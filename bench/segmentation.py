@@ -71,12 +71,10 @@ def main(argv=None):
           "(512 pairs)\n\n| dataset | object in x_b | mask faithfulness | trivial share |\n|---|---|---|---|")
     teachers = {}
     for d in args.datasets:
-        if table4.teacher_ships(d):
-            q = teachers[d] = table4.teachers(d)
-        else:                        # its generator ships config, log and snapshot only (size budget)
-            q = teachers[d] = shipped.teachers()[d]
+        ships = table4.teacher_ships(d)   # else: config, log and snapshot only (size budget)
+        q = teachers[d] = table4.teachers(d) if ships else shipped.teachers()[d]
         print(f"| {d} | {q['object in x_b']} | {q['faithfulness']:.2f} | {q['trivial']:.2f} |"
-              + ("" if table4.teacher_ships(d) else " (stated: generator weights not shipped)"))
+              + ("" if ships else " (stated: generator weights not shipped)"))
     print()
     for name, ok, numbers in table4.goals(table):
         print(f"{'MET ' if ok else 'MISS'} {name}: {numbers}")

@@ -5,8 +5,9 @@ A notebook that writes "no trivial masks on easy" follows it with
     claims.check(trivial_share, "<", 0.01, "no trivial masks on easy")
 
 which prints the claim with its value when it holds (and returns nothing, so a cell that ends
-with a check shows no stray value) and raises ``ClaimError`` naming both when it does not, so a number that drifts (a new run, a changed default) fails the test suite instead
-of leaving the text wrong.
+with a check shows no stray value) and raises ``ClaimError`` naming both when it does not, so a
+number that drifts (a new run, a changed default) fails the test suite instead of leaving the
+text wrong.
 """
 from __future__ import annotations
 

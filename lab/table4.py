@@ -71,8 +71,8 @@ def teachers(dataset: str, n: int = 512, root: str | Path = shipped.SEG_DIR) -> 
 def teacher_ships(dataset: str, root: str | Path = shipped.SEG_DIR) -> bool:
     """Whether the generator the shipped S-ds of ``dataset`` learned from ships its weights
     (easy, hard and multi ship its config, log and snapshot only, to keep the repository small)."""
-    cfg = segment.load_segmenter(shipped.segmenter("ds", dataset, root), "cpu")[1]
-    return (shipped.DATA_DIR.parent / cfg.generator / "generator.pt").exists()
+    generator = shipped.read_config(shipped.segmenter("ds", dataset, root))["generator"]
+    return segment.generator_file(generator).exists()
 
 
 def write_teachers(rows: dict) -> None:

@@ -286,8 +286,8 @@ plt.show()
 
 # %%
 live = {}
-drawn = sorted((shipped.read_config(f)["family"], shipped.read_config(f)["seed"]) for f in shipped.RUNS_DIR.glob("*-easy-b1-s*-64px"))
-for family, seed in sorted(drawn, key=lambda fs: FAMILIES.index(fs[0])):
+drawn = [shipped.read_config(f) for f in shipped.RUNS_DIR.glob("*-easy-b1-s*-64px")]   # one per family
+for family, seed in sorted(((c["family"], c["seed"]) for c in drawn), key=lambda fs: FAMILIES.index(fs[0])):
     g64, _ = train.load_generator(shipped.run(f"{family}-easy-b1", seed, "64px") / "generator.pt", device="cpu")
     batch = evaluate.evaluation_batch(g64)
     live[f"{NAME[family]}, seed {seed}"] = batch
