@@ -594,7 +594,7 @@ claims.holds(round(unseen["emoji-seen"]["supervised"]["iou"], 2) == round(styles
 # %% [markdown]
 # ### Neither resolution nor other training settings lift it
 # Appendix A3 trains the `emoji` pipeline again at 64 px, and, back at 32 px, retrains $S$ with
-# one change at a time (most of them in two seeds). At 64 px GrabCut rises from 0.75 to 0.83
+# one change at a time (each in two seeds). At 64 px GrabCut rises from 0.75 to 0.83
 # while $S$ stays at 0.73 in both seeds: its 64 px teacher still draws rounded blobs. No change
 # we tried (augmented pairs, dropping the trivial pairs, longer training, the official learning
 # rate, BatchNorm in $D_m$) lifted $S$ by more than two seeds of one change differ (up to 0.03).

@@ -253,7 +253,7 @@ claims.between(s64["emoji"]["supervised"]["iou"] - s64["emoji-fluent"]["supervis
 # ## 4. Changes to stage 2 that did not help
 #
 # Can any change to stage 2 close the gap on `emoji`? At 32 px we trained $S$ again with one
-# change at a time, most of them in two seeds: augmented pairs (flips, crops, colour jitter:
+# change at a time, each in two seeds: augmented pairs (flips, crops, colour jitter:
 # `--augment`), the trivial pairs dropped (`--drop-trivial`, section 1), both together, more
 # steps, the official learning rate $2\cdot10^{-4}$, and BatchNorm in $D_m$ as in section 2
 # (`--dm-batch-norm`: the three kinds of mask in three calls) or with the three in one joint
@@ -280,7 +280,8 @@ plt.show()
 # - Augmented pairs alone add about 0.01 on the unseen art, in both seeds.
 # - BatchNorm in $D_m$ and four times as many steps at $10^{-3}$ cost 0.02-0.03.
 # - The official learning rate ($2\cdot10^{-4}$) for 7,500 steps, a quarter of the official
-#   schedule, lands where the shipped $S$ does (0.73 on both art styles).
+#   schedule, gives 0.73 on both art styles in one seed and 0.71 in the other: no better than
+#   the shipped setting.
 
 # %%
 base = np.mean([r["emoji"] for r in studies.values() if r["change"] == "none"])
@@ -297,9 +298,11 @@ best, other = studies["augment-drop-trivial-s0"], studies["augment-drop-trivial-
 claims.holds([round(r[k], 2) for r in (best, other) for k in ("emoji", "emoji-fluent")] == [0.75, 0.76, 0.72, 0.73],
              "augmented + drop: 0.75 and 0.76 in one seed, 0.72 and 0.73 in the other")
 claims.check(best["emoji-fluent"], ">", styles["emoji-fluent"]["grabcut"]["iou"], "that seed is above GrabCut on Fluent")
-slow = studies["x5-lr2e-4-s0"]
-claims.holds(round(slow["emoji"], 2) == round(slow["emoji-fluent"], 2) == round(studies["none-s0"]["emoji"], 2) == 0.73,
-             "7,500 steps at 2e-4: 0.73 on both, as shipped")
+slow = [studies[f"x5-lr2e-4-s{seed}"] for seed in (0, 1)]
+claims.holds([round(r[k], 2) for r in slow for k in ("emoji", "emoji-fluent")] == [0.73, 0.73, 0.71, 0.71],
+             "7,500 steps at 2e-4: 0.73 on both art styles in one seed, 0.71 in the other")
+claims.check(max(r["emoji"] for r in slow), "<=", max(r["emoji"] for r in studies.values() if r["change"] == "none"),
+             "no seed at 2e-4 above the shipped setting's best seed")
 
 # %% [markdown]
 # ## Summary
