@@ -155,6 +155,21 @@ def studies_table() -> dict:
     return read_table(STUDIES_TABLE, "--studies")
 
 
+def study_spread(studies: dict, keys=("emoji",)) -> dict:
+    """What the studies table says about seeds, as IoU on ``keys`` (test sets):
+    ``base``: the mean of the shipped setting's seeds on emoji; ``best_gain``: the best run on emoji
+    minus ``base``; ``spread``: the largest difference between seed 0 and seed 1 of one change."""
+    pairs = [(row, studies[f"{row['change']}-s1"]) for row in studies.values()
+             if row["seed"] == 0 and f"{row['change']}-s1" in studies]
+    shipped_setting = [r["emoji"] for r in studies.values() if r["change"] == "none"]
+    if not pairs or not shipped_setting:
+        raise ValueError("the studies table needs the shipped setting ('none') and a change with seeds 0 and 1; "
+                         "run python bench/segmentation.py --studies /root/seg-runs --write")
+    base = sum(shipped_setting) / len(shipped_setting)
+    return {"base": base, "best_gain": max(r["emoji"] for r in studies.values()) - base,
+            "spread": max(abs(a[k] - b[k]) for a, b in pairs for k in keys)}
+
+
 def read_table(path: Path, flag: str = "") -> dict:
     """A table bench/segmentation.py wrote (``flag``: the option that writes it)."""
     if not path.exists():

@@ -149,3 +149,19 @@ def test_the_studies_table_starts_from_the_shipped_segmenter():
     for test in ("emoji", "emoji-fluent"):
         assert abs(studies["none-s0"][test] - styles[test]["ds"]["iou"]) < 1e-6, test
     assert studies["x4-s0"]["steps"] == 4 * studies["none-s0"]["steps"]
+
+
+def test_study_spread_reads_seeds_from_a_small_table():
+    """shipped.study_spread on a hand-made table: base = mean of 'none', spread = largest seed gap."""
+    def row(change, seed, emoji, fluent):
+        return {f"{change}-s{seed}": {"change": change, "seed": seed, "emoji": emoji, "emoji-fluent": fluent}}
+    table = {**row("none", 0, 0.70, 0.70), **row("none", 1, 0.72, 0.69),
+             **row("augment", 0, 0.75, 0.74), **row("augment", 1, 0.71, 0.78), **row("bn", 0, 0.60, 0.60)}
+    only_noto = sh.study_spread(table)
+    assert abs(only_noto["base"] - 0.71) < 1e-9 and abs(only_noto["best_gain"] - 0.04) < 1e-9
+    assert abs(only_noto["spread"] - 0.04) < 1e-9            # augment: 0.75 vs 0.71 (bn has one seed)
+    assert abs(sh.study_spread(table, ("emoji", "emoji-fluent"))["spread"] - 0.04) < 1e-9
+    table["augment-s1"]["emoji-fluent"] = 0.80
+    assert abs(sh.study_spread(table, ("emoji", "emoji-fluent"))["spread"] - 0.06) < 1e-9
+    with pytest.raises(ValueError, match="seeds 0 and 1"):
+        sh.study_spread({k: v for k, v in table.items() if k.endswith("-s0")})
