@@ -1,6 +1,7 @@
 """Score a finished run and copy it into ``data/`` in its shipped form (see comgan_lite.shipped)."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,7 @@ def ship(src: str | Path, root: str | Path = shipped.RUNS_DIR, with_generator: b
     tmp.mkdir(parents=True)
     for f in ("generator.pt", "metrics.jsonl", "config.json"):
         shutil.copy2(src / f, tmp / f)
+    compact_log(tmp / "metrics.jsonl")
     snaps = sorted((src / "snapshots").glob("step*.png"))
     if snaps:
         shutil.copy2(snaps[-1], tmp / "final.png")
@@ -136,6 +138,23 @@ def rescore(folders) -> tuple[list[dict], list[str]]:
                          f"now {r['iou']:.3f}/{r['iou_best_of_two']:.3f}")
         rows.append(r)
     return rows, drift
+
+
+def compact_log(path: str | Path, digits: int = 6) -> None:
+    """Rewrite a JSON-lines training log with every float rounded to ``digits`` significant
+    digits and no spaces, atomically: the trainer logs float32 values, which carry about seven
+    digits, with Python's seventeen; the shipped logs would be a third larger for nothing."""
+    def rounded(x):
+        if isinstance(x, float):
+            return float(f"{x:.{digits}g}")
+        if isinstance(x, dict):
+            return {k: rounded(v) for k, v in x.items()}
+        return [rounded(v) for v in x] if isinstance(x, list) else x
+    path = Path(path)
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(rounded(r), separators=(",", ":")) + "\n" for r in rows))
+    tmp.replace(path)
 
 
 def keep_ema_only(path: str | Path) -> None:

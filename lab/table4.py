@@ -11,6 +11,7 @@ import numpy as np
 from comgan_lite import baselines, segment, shipped
 from comgan_lite.checkpoints import CheckpointError, load_checkpoint, save_atomic
 from comgan_lite.data import PRESETS
+from lab.ship import compact_log
 
 N_EVAL = 1000                                # held-out test images per dataset
 
@@ -98,6 +99,7 @@ def ship_segmenter(src: str | Path, generator: str, root: str | Path = shipped.S
     save_atomic(ckpt, tmp / segment.SEGMENTER)
     (tmp / "config.json").write_text(json.dumps(cfg, indent=1))
     shutil.copy(src / segment.LOG, tmp / segment.LOG)
+    compact_log(tmp / segment.LOG)
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return dest

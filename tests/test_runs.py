@@ -204,6 +204,19 @@ def test_training_minutes_add_up_across_a_restarted_count():
     assert ship.training_minutes(log[:3]) == 3.0
 
 
+def test_compact_log_keeps_six_digits_and_every_row(tmp_path):
+    log = tmp_path / "metrics.jsonl"
+    rows = [{"step": 1, "loss_d": 0.70311564207077, "nested": {"x": [1.0000004, 2]}, "name": "a"},
+            {"step": 2, "loss_d": 1.23456789e-7, "minutes": 12.3456789}]
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ship.compact_log(log)
+    back = sh.read_log(tmp_path)
+    assert [r["step"] for r in back] == [1, 2] and back[0]["name"] == "a"
+    assert back[0]["loss_d"] == 0.703116 and back[0]["nested"] == {"x": [1.0, 2]}
+    assert back[1]["loss_d"] == 1.23457e-7 and back[1]["minutes"] == 12.3457
+    assert " " not in log.read_text() and not list(tmp_path.glob("*.tmp"))
+
+
 def test_gradient_by_region_reads_g_and_d_from_a_full_checkpoint(tmp_path):
     train.train(_cfg(mask_init_logit=-8.0), tmp_path, progress=False)
     row = trap.gradient_by_region(tmp_path / train.CHECKPOINT, n=16)
