@@ -184,6 +184,18 @@ def table4() -> dict:
     return json.loads(TABLE4.read_text())
 
 
+def table4_all() -> dict:
+    """The Table 4 analog in one table, {row: {method: cells}}: the five datasets at 32 px, then
+    the test images no training stage saw (``emoji-fluent``: Fluent's art, by the segmenters of
+    ``emoji``; ``emoji-unseen``: ten held-out Noto sprites, by segmenters trained on
+    ``emoji-seen``), then ``emoji`` and ``emoji-fluent`` at 64 px.  Each part is written by
+    bench/segmentation.py (no flag, ``--styles``, ``--unseen``, ``--size64``)."""
+    styles, unseen, s64 = styles_table(), unseen_table(), size64_table()
+    return {**table4(), "emoji-fluent (unseen art)": styles["emoji-fluent"],
+            "emoji-unseen (unseen sprites)": unseen["emoji-unseen"],
+            "emoji, 64 px": s64["emoji"], "emoji-fluent, 64 px (unseen art)": s64["emoji-fluent"]}
+
+
 def settling_report(beta: float) -> str:
     """From which milestone each long run's scores stopped moving (bench/convergence.py --write
     measures it with the rule of lab/settling.py)."""

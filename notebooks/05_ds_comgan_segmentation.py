@@ -50,7 +50,7 @@
 # k-means has 0.94), and trails on `emoji` (0.73 vs 0.75), `medium` (0.54 vs 0.77) and `hard` (0.00 vs 0.48).
 # The supervised U-Net stays above $S$, and $S$ *without* the mask discriminator is better, on all five.
 # On emoji art no stage saw, $S$ keeps its 0.73 (GrabCut: 0.73) while the supervised U-Net drops 0.08, to 0.88.
-# At 64 px (two seeds of $S$) GrabCut rises to 0.83 and $S$ stays at 0.73. Elsewhere one seed: narrow margins could flip.
+# At 64 px GrabCut rises to 0.83 and $S$ reaches 0.73 and 0.75 (two seeds). Elsewhere one seed: narrow margins could flip.
 
 # %%
 import inspect
@@ -83,7 +83,7 @@ claims.about(iou["easy"]["kmeans"], 0.94, "k-means on easy: 0.94, above S")
 claims.holds(all(iou[d]["supervised"] > iou[d]["ds"] for d in DATASETS), "the supervised U-Net is above S everywhere")
 claims.holds(all(iou[d]["cons"] > iou[d]["ds"] for d in DATASETS), "S without D_m is better on all five datasets")
 claims.about(shipped.size64_table()["emoji"]["grabcut"]["iou"], 0.83, "at 64 px GrabCut rises to 0.83 on emoji")
-claims.about(shipped.size64_table()["emoji"]["ds"]["iou"], 0.73, "at 64 px S stays at 0.73 on emoji (seed 0; seed 1 in section 8)")
+claims.about(shipped.size64_table()["emoji"]["ds"]["iou"], 0.73, "at 64 px S reaches 0.73 on emoji (seed 0; seed 1 in section 8)")
 
 # %% [markdown]
 # ## 1. A generator that labels its own images
@@ -323,13 +323,16 @@ plt.show()
 # leaves 1/8 of the side on each border; Otsu and k-means pick, per image, the side that fills
 # more of the centre as the object. Dice, $2|A \cap B| / (|A| + |B|)$, is a second overlap
 # score, always at least the IoU. The paper's anchor on CUB: DS-ComGAN 60.7 IoU, GrabCut 30.2.
+# The printed tables add four rows that section 8 explains: art and sprites no stage trained on,
+# and `emoji` at 64 px.
 
 # %%
 plots.method_bars(table, shipped.METHODS)
 plt.show()
+whole = shipped.table4_all()    # the five datasets, then unseen art and sprites, then 64 px
 for key, title in (("iou", "IoU, fixed polarity"), ("dice", "Dice, fixed polarity"),
                    ("iou_best_of_two", "IoU, best-of-two polarity (a separate number: it flatters weak methods)")):
-    print(f"{title}\n{shipped.table4_markdown(table, key)}\n")
+    print(f"{title}\n{shipped.table4_markdown(whole, key)}\n")
 
 # %% [markdown]
 # The numbers are not copied: this cell recomputes $S$'s IoU on `medium` from the shipped file
@@ -542,7 +545,7 @@ claims.holds(round(unseen["emoji-seen"]["supervised"]["iou"], 2) == round(styles
 # ### Neither resolution nor other training settings lift $S$ on `emoji`
 # Appendix A3 trains the `emoji` pipeline again at 64 px, and, back at 32 px, retrains $S$ with
 # one change at a time (each in two seeds). At 64 px GrabCut rises from 0.75 to 0.83
-# while $S$ stays at 0.73 in both seeds: its 64 px teacher still draws rounded blobs. No change
+# while $S$ moves by at most 0.02 (0.73 and 0.75 in two seeds): its 64 px teacher still draws rounded blobs. No change
 # we tried (augmented pairs, dropping the trivial pairs, longer training, the official learning
 # rate, BatchNorm in $D_m$) lifted $S$ by more than two seeds of one change differ (up to 0.03).
 
@@ -554,7 +557,8 @@ claims.about(s64["emoji"]["grabcut"]["iou"] - styles["emoji"]["grabcut"]["iou"],
 x64, gt64, _ = segment.evaluation_set("emoji", 64)
 s1_64 = segment.load_segmenter(shipped.SIZE64_DIR / "S-ds-emoji-s1", "cpu")[0]
 ds_64 = [s64["emoji"]["ds"]["iou"], float(segment.scores(s1_64.predict(x64), gt64)["iou"].mean())]
-claims.holds(all(round(v, 2) == 0.73 for v in ds_64), "S: 0.73 in both seeds at 64 px", detail=str(ds_64))
+claims.holds([round(v, 2) for v in ds_64] == [0.73, 0.75], "S: 0.73 and 0.75 in two seeds at 64 px", detail=str(ds_64))
+claims.check(round(max(abs(v - styles["emoji"]["ds"]["iou"]) for v in ds_64), 2), "<=", 0.02, "S moves by at most 0.02 from 32 to 64 px")
 seeds = shipped.study_spread(studies)
 claims.check(seeds["best_gain"], "<=", seeds["spread"], "no change lifts S by more than two seeds of one change differ")
 claims.about(seeds["spread"], 0.03, "two seeds of one change differ by up to 0.03")
@@ -594,7 +598,7 @@ plt.show()
 # - The mask discriminator **lowered** the IoU on all five datasets: $S$ copies the generator's
 #   trivial masks and rounded outlines onto real images. $L_{cons}$ alone was better everywhere.
 # - $S$ stayed below the supervised U-Net, but unlike it lost (almost) nothing on sprites or art
-#   it never saw. At 64 px GrabCut gained 0.08 and $S$ nothing; no change to stage 2 we tried
+#   it never saw. At 64 px GrabCut gained 0.08 and $S$ at most 0.02; no change to stage 2 we tried
 #   lifted $S$ by more than another seed does. The paper's scale (128 px, a 34.5 M-parameter
 #   U-Net, about 30,000 iterations) we could not test.
 #

@@ -39,10 +39,10 @@
 # (section 7) and the unseen art (section 8). The recap below lists what this appendix uses.
 #
 # ## Time
-# Quick mode (`COMGAN_QUICK=1`) and full mode are nearly the same here: nothing is trained (full
-# mode only averages the generator's BatchNorm statistics over more samples for the exercise);
-# shipped segmenters segment held-out test images and the rest is read from shipped logs: about
-# a minute of computing on a 2-core laptop CPU.
+# Nothing is trained here: shipped segmenters segment held-out test images and the rest is read
+# from shipped logs. Quick mode (`COMGAN_QUICK=1`): under a minute of computing on a 2-core
+# laptop CPU (measured: 48 s). Full mode averages the generators' BatchNorm statistics over more
+# samples (the 64 px one in section 3, and for the exercise): about a minute more.
 # Reading: 25 minutes.
 #
 # ## What this appendix takes from notebook 05
@@ -243,8 +243,8 @@ claims.check(probe[-1]["loss_cons"], "<", probe[0]["loss_cons"] / 2, "with λ = 
 # ## 3. At 64 px
 #
 # Resolution helps GrabCut: it follows edges, and at 64 px there are more of them to follow. Does
-# it help $S$? We trained the whole `emoji` pipeline again at 64 px (on a GPU, with the commands
-# in `data/segmentation/size64/`): the DS-ComGAN generator, $S$ in two seeds, $S$ without $D_m$
+# it help $S$? We trained the whole `emoji` pipeline again at 64 px, with the commands in
+# `data/segmentation/size64/`: the DS-ComGAN generator, $S$ in two seeds, $S$ without $D_m$
 # and the supervised U-Net. The bars compare each method at 32 and 64 px, on Noto's art (the one
 # every stage trained on) and on Fluent's (which none saw; notebook 05, section 8).
 
@@ -254,39 +254,52 @@ plots.method_bars({"32 px:\nNoto art": styles["emoji"], "64 px:\nNoto art": s64[
                    "32 px:\nFluent art": styles["emoji-fluent"], "64 px:\nFluent art": s64["emoji-fluent"]},
                   shipped.METHODS)
 plt.show()
-x64, gt64, _ = segment.evaluation_set("emoji", 64)
+x64, gt64, u8_64 = segment.evaluation_set("emoji", 64)
 s1_64 = segment.load_segmenter(shipped.SIZE64_DIR / "S-ds-emoji-s1", "cpu")[0]
 ds_64 = [s64["emoji"]["ds"]["iou"], float(segment.scores(s1_64.predict(x64), gt64)["iou"].mean())]
 print("64 px, Noto art: S seeds 0 and 1", ", ".join(f"{v:.3f}" for v in ds_64),
       f"- GrabCut {s64['emoji']['grabcut']['iou']:.3f}")
-plots.snapshots({"the emoji generator at 32 px": shipped.SEG_DIR / "generators" / "dscomgan-emoji-b1-s0" / "final.png",
-                 "at 64 px": shipped.SIZE64_DIR / "dscomgan-emoji-b1-s0-64px" / "final.png"}, size=4.2, per_row=2)
+
+# %% [markdown]
+# What the 64 px teacher draws, and what its student and GrabCut make of test images (the masks
+# $\bar m$ are turned so that they mark the object, as $S$ learns them):
+
+# %%
+pairs64 = segment.PairSource(shipped.SIZE64_DIR / "dscomgan-emoji-b1-s0-64px", size=64,
+                             n_standing=64 if QUICK else 256)   # BatchNorm warm-up: about 0.15 s a sample
+x_bar64, m_bar64 = pairs64.sample(8, torch.Generator().manual_seed(0))
+s0_64 = segment.load_segmenter(shipped.SIZE64_DIR / "S-ds-emoji", "cpu")[0]
+plots.image_grid([list(x_bar64), list(m_bar64[:, 0]), list(x64[:8]), list(s0_64.predict(x64[:8])[:, 0]),
+                  list(baselines.grabcut(u8_64[:8], margin=segment.GRABCUT_MARGIN)), list(torch.from_numpy(gt64[:8]))],
+                 row_titles=["x̄ (64 px)", "m̄", "test image", "S", "GrabCut", "truth"], size=0.95)
 plt.show()
 
 # %% [markdown]
 # What to notice:
 # - GrabCut gains 0.08-0.09 on both art styles (0.75 to 0.83 on Noto's, 0.73 to 0.82 on
-#   Fluent's). $S$ gains nothing: 0.73 on Noto's art in both seeds, as at 32 px, and on Fluent's
-#   it slips from 0.73 to 0.71; $S$ with $L_{cons}$ alone slips too (0.80 to 0.76 on Noto's).
-#   At 64 px $S$ trails GrabCut by about 0.10.
-# - Its teacher did not sharpen: the 64 px generator's masks are still rounded blobs (the
-#   snapshots: rows composite, mask, $x_f$, $x_b$; the object sits in $x_b$, so the mask marks
-#   the background), and $S$ can copy only what it is shown.
+#   Fluent's). $S$ gains at most 0.02: 0.73 and 0.75 on Noto's art in its two seeds (0.73 at 32 px); on Fluent's
+#   it slips from 0.73 to 0.72; $S$ with $L_{cons}$ alone (one seed) slips too (0.80 to 0.79 on Noto's).
+#   At 64 px $S$ trails GrabCut by 0.10 and 0.08.
+# - Its teacher did not sharpen: the 64 px generator's masks $\bar m$ are still rounded blobs
+#   (it keeps the object in $x_b$, so $\bar m$ is turned over), and $S$ draws blobs on the test
+#   images too, where GrabCut follows the outline: petals, wings, wheels. $S$ can copy only what
+#   it is shown.
 # - The supervised U-Net again loses about 0.1 on the art it never saw.
 
 # %%
+claims.holds(pairs64.inverted, "the 64 px generator keeps the object in x_b")
 claims.about(s64["emoji"]["grabcut"]["iou"] - styles["emoji"]["grabcut"]["iou"], 0.08, "GrabCut gains 0.08 at 64 px (Noto)")
 claims.about(s64["emoji-fluent"]["grabcut"]["iou"] - styles["emoji-fluent"]["grabcut"]["iou"], 0.09, "GrabCut gains 0.09 at 64 px (Fluent)")
 claims.about(styles["emoji"]["grabcut"]["iou"], 0.75, "GrabCut 0.75 at 32 px (Noto)")
 claims.about(styles["emoji-fluent"]["grabcut"]["iou"], 0.73, "GrabCut 0.73 at 32 px (Fluent)")
 claims.about(s64["emoji"]["grabcut"]["iou"], 0.83, "GrabCut 0.83 at 64 px")
 claims.about(s64["emoji-fluent"]["grabcut"]["iou"], 0.82, "GrabCut 0.82 on Fluent at 64 px")
-claims.holds(all(round(v, 2) == 0.73 for v in ds_64) and round(styles["emoji"]["ds"]["iou"], 2) == 0.73,
-             "S: 0.73 in both seeds at 64 px, as at 32 px", detail=str(ds_64))
-claims.between(s64["emoji"]["grabcut"]["iou"] - max(ds_64), 0.08, 0.12, "S trails GrabCut by about 0.10 at 64 px")
+claims.holds([round(v, 2) for v in ds_64] == [0.73, 0.75] and round(styles["emoji"]["ds"]["iou"], 2) == 0.73,
+             "S: 0.73 and 0.75 in two seeds at 64 px, 0.73 at 32 px", detail=str(ds_64))
+claims.holds([round(s64["emoji"]["grabcut"]["iou"] - v, 2) for v in ds_64] == [0.10, 0.08], "S trails GrabCut by 0.10 and 0.08 at 64 px")
 claims.holds([round(v["iou"], 2) for v in (styles["emoji-fluent"]["ds"], s64["emoji-fluent"]["ds"],
-                                           styles["emoji"]["cons"], s64["emoji"]["cons"])] == [0.73, 0.71, 0.80, 0.76],
-             "S slips from 0.73 to 0.71 on Fluent's art; L_cons alone from 0.80 to 0.76 on Noto's")
+                                           styles["emoji"]["cons"], s64["emoji"]["cons"])] == [0.73, 0.72, 0.80, 0.79],
+             "S slips from 0.73 to 0.72 on Fluent's art; L_cons alone from 0.80 to 0.79 on Noto's")
 claims.between(s64["emoji"]["supervised"]["iou"] - s64["emoji-fluent"]["supervised"]["iou"], 0.08, 0.12,
                "the supervised U-Net loses about 0.1 on unseen art at 64 px")
 
@@ -355,7 +368,7 @@ claims.check(max(r["emoji"] for r in slow), "<=", max(r["emoji"] for r in studie
 # - With BatchNorm in $D_m$, as the official code builds it, $L_{cons}$ stayed near 0.4 at
 #   either learning rate, so $S$ never learned the generator's masks. Without BatchNorm, or with
 #   a ten times larger $\lambda$ (300 steps only), it falls; the shipped $D_m$ has no BatchNorm.
-# - At 64 px GrabCut gains 0.08 on `emoji` and $S$ nothing (two seeds): its 64 px teacher still
+# - At 64 px GrabCut gains 0.08 on `emoji` and $S$ at most 0.02 (two seeds): its 64 px teacher still
 #   draws rounded masks.
 # - No change to stage 2 we tried lifted $S$ on `emoji` by more than another seed does.
 
@@ -366,7 +379,7 @@ claims.holds(all(0.35 <= log[-1]["loss_cons"] <= 0.47 for log in bn), "with Batc
 claims.check(probe[-1]["loss_cons"], "<", probe[0]["loss_cons"] / 2, "with a ten times larger λ, L_cons falls")
 claims.holds(not shipped.read_config(shipped.segmenter("ds", "medium"))["dm_batch_norm"], "the shipped D_m has no BatchNorm")
 claims.about(s64["emoji"]["grabcut"]["iou"] - styles["emoji"]["grabcut"]["iou"], 0.08, "at 64 px GrabCut gains 0.08")
-claims.holds(all(round(v, 2) == round(styles["emoji"]["ds"]["iou"], 2) for v in ds_64), "and S nothing, in both seeds")
+claims.check(round(max(abs(v - styles["emoji"]["ds"]["iou"]) for v in ds_64), 2), "<=", 0.02, "and S at most 0.02, in two seeds")
 claims.check(seeds["best_gain"], "<=", seeds["spread"], "no change lifts S by more than seeds differ");
 
 # %% [markdown]

@@ -122,6 +122,10 @@ def test_the_64px_emoji_pipeline_scores_as_stated():
     assert list(table) == ["emoji", "emoji-fluent"] and all(set(table[d]) == set(sh.METHODS) for d in table)
     generator = json.loads((sh.SIZE64_DIR / "dscomgan-emoji-b1-s0-64px" / "config.json").read_text())
     assert (generator["family"], generator["preset"], generator["size"]) == ("dscomgan", "emoji", 64)
+    # its weights ship (the parameter average its segmenters learned from): S can be retrained
+    g, gcfg = train.load_generator(sh.SIZE64_DIR / "dscomgan-emoji-b1-s0-64px" / "generator.pt", "cpu", ema=True)
+    assert (gcfg.family, gcfg.size) == ("dscomgan", 64) and vars(gcfg) == {**vars(gcfg), **{
+        k: v for k, v in generator.items() if k in vars(gcfg)}}
     folders = {"ds": sh.SIZE64_DIR / "S-ds-emoji", "ds-s1": sh.SIZE64_DIR / "S-ds-emoji-s1",
                "cons": sh.segmenter("cons", "emoji", sh.SIZE64_DIR),
                "supervised": sh.segmenter("supervised", "emoji", sh.SIZE64_DIR)}
@@ -136,6 +140,15 @@ def test_the_64px_emoji_pipeline_scores_as_stated():
               for n in ("ds", "ds-s1")}
     assert abs(scores["ds"] - table["emoji-fluent"]["ds"]["iou"]) < 0.01
     assert abs(scores["ds-s1"] - scores["ds"]) < 0.03
+
+
+def test_the_whole_table_puts_every_part_in_one_and_copies_nothing():
+    whole = sh.table4_all()
+    assert list(whole)[:len(DATASETS)] == list(DATASETS) and len(whole) == len(DATASETS) + 4
+    assert whole["emoji-unseen (unseen sprites)"] == sh.unseen_table()["emoji-unseen"]
+    assert whole["emoji, 64 px"] == sh.size64_table()["emoji"]
+    assert whole["emoji-fluent (unseen art)"] == sh.styles_table()["emoji-fluent"]
+    assert all(set(row) == set(sh.METHODS) for row in whole.values())
 
 
 def test_the_studies_table_starts_from_the_shipped_segmenter():
