@@ -277,7 +277,7 @@ plt.show()
 # %% [markdown]
 # What to notice:
 # - GrabCut gains 0.08-0.09 on both art styles (0.75 to 0.83 on Noto's, 0.73 to 0.82 on
-#   Fluent's). $S$ gains at most 0.02: 0.73 and 0.75 on Noto's art in its two seeds (0.73 at 32 px); on Fluent's
+#   Fluent's). $S$ moves by at most 0.02: 0.73 and 0.75 on Noto's art in its two seeds (0.73 at 32 px); on Fluent's
 #   it slips from 0.73 to 0.72; $S$ with $L_{cons}$ alone (one seed) slips too (0.80 to 0.79 on Noto's).
 #   At 64 px $S$ trails GrabCut by 0.10 and 0.08.
 # - Its teacher did not sharpen: the 64 px generator's masks $\bar m$ are still rounded blobs
@@ -368,7 +368,7 @@ claims.check(max(r["emoji"] for r in slow), "<=", max(r["emoji"] for r in studie
 # - With BatchNorm in $D_m$, as the official code builds it, $L_{cons}$ stayed near 0.4 at
 #   either learning rate, so $S$ never learned the generator's masks. Without BatchNorm, or with
 #   a ten times larger $\lambda$ (300 steps only), it falls; the shipped $D_m$ has no BatchNorm.
-# - At 64 px GrabCut gains 0.08 on `emoji` and $S$ at most 0.02 (two seeds): its 64 px teacher still
+# - At 64 px GrabCut gains 0.08 on `emoji` and $S$ moves by at most 0.02 (two seeds): its 64 px teacher still
 #   draws rounded masks.
 # - No change to stage 2 we tried lifted $S$ on `emoji` by more than another seed does.
 
