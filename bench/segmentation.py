@@ -6,6 +6,7 @@
     python bench/segmentation.py --styles [--write]   # the unseen-style comparison
     python bench/segmentation.py --size64 [--write]   # the emoji pipeline at 64 px, seen and unseen style
     python bench/segmentation.py --studies RUNS --write   # variants of S (trained runs in RUNS) scored
+    python bench/segmentation.py --seeds RUNS --write     # S-ds seed 1 per dataset (runs in RUNS) scored
 
 For every dataset (easy, medium, hard, emoji, multi) it scores, on the 1,000 held-out test images
 that no training stage saw, per-image IoU and Dice at 0.5 with fixed polarity (best-of-two in
@@ -48,12 +49,18 @@ def main(argv=None):
     p.add_argument("--studies", metavar="RUNS",
                    help="score the S variants in folder RUNS (segment runs named S32-emoji-<change>-s<seed>) "
                         "on emoji and emoji-fluent; their segmenters do not ship, so --write is needed")
+    p.add_argument("--seeds", metavar="RUNS",
+                   help="score S-ds in a second seed (segment runs named S32-<dataset>-ds-s<seed> in RUNS, "
+                        "each from its dataset's shipped generator, or from a retrained one whose log is "
+                        "the shipped log) on each dataset's test split; their segmenters do not ship")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if args.size64:
         return generalisation(("emoji", "emoji-fluent"), shipped.SIZE64_DIR, shipped.SIZE64_TABLE, args.write, size=64)
     if args.studies:
         return studies(args.studies, args.write)
+    if args.seeds:
+        return second_seeds(args.seeds, args.write)
     if args.unseen:
         return generalisation(("emoji-seen", "emoji-unseen"), shipped.UNSEEN_DIR, shipped.UNSEEN_TABLE, args.write)
     if args.styles:
@@ -136,6 +143,53 @@ def studies(runs, write: bool) -> None:
     if write:
         shipped.STUDIES_TABLE.write_text(json.dumps(rows, indent=1) + "\n")
         print(f"wrote {shipped.STUDIES_TABLE}")
+
+
+def second_seeds(runs, write: bool) -> None:
+    """S-ds in another seed on each dataset: the runs ``runs``/S32-<dataset>-ds-s<seed>, trained
+    like the shipped S-ds of that dataset (same command, another --seed).  Their generator is the
+    shipped one; where its weights do not ship it was retrained with the shipped command, and its
+    log must equal the shipped log (the training is bit-exact on a CPU) or the run is refused.
+    Rows already in seeds.json stay; a run of the same dataset replaces its row."""
+    from pathlib import Path
+    from comgan_lite import segment
+    from comgan_lite.checkpoints import read_log
+    rows = shipped.seeds_table() if shipped.SEEDS_TABLE.exists() else {}
+    table = shipped.table4()
+    for f in sorted(Path(runs).glob("S32-*-ds-s[0-9]")):
+        if not (f / segment.SEGMENTER).exists():
+            continue
+        s, cfg = segment.load_segmenter(f, "cpu")
+        ours = shipped.read_config(shipped.segmenter("ds", cfg.dataset))
+        same = {k: v for k, v in ours.items() if k not in ("seed", "generator")}
+        if {k: getattr(cfg, k) for k in same} != same:
+            sys.exit(f"{f} is not trained like the shipped S-ds of {cfg.dataset} (only --seed may differ)")
+        if not same_generator(Path(cfg.generator), Path(ours["generator"])):
+            sys.exit(f"{f} learned from {cfg.generator}, whose log is not that of {ours['generator']}")
+        x, gt, _ = segment.evaluation_set(cfg.dataset, 32, table4.N_EVAL)
+        now = segment.scores(s.predict(x), gt)
+        rows[cfg.dataset] = {"seed": cfg.seed, "steps": cfg.steps, "lr": cfg.lr, "generator": ours["generator"],
+                             "iou": float(now["iou"].mean()), "dice": float(now["dice"].mean()),
+                             "minutes": read_log(f / segment.LOG)[-1]["minutes"]}
+        print(f"{cfg.dataset:7s} S-ds seed {cfg.seed}: IoU {rows[cfg.dataset]['iou']:.3f} (seed 0: "
+              f"{table[cfg.dataset]['ds']['iou']:.3f}, GrabCut {table[cfg.dataset]['grabcut']['iou']:.3f})")
+    if write:
+        shipped.SEEDS_TABLE.write_text(json.dumps(dict(sorted(rows.items())), indent=1) + "\n")
+        print(f"wrote {shipped.SEEDS_TABLE}")
+
+
+def same_generator(used, shipped_folder) -> bool:
+    """True when generator folder ``used`` is ``shipped_folder`` or a retraining of it whose log
+    agrees with the shipped one at the six digits the shipped logs keep (wall-clock minutes aside)."""
+    from comgan_lite.checkpoints import read_log
+    if used.resolve() == shipped_folder.resolve():
+        return True
+    def six(x):    # NaN (a log's first cosine) as a string, so that it equals itself
+        return (repr(x) if x != x else float(f"{x:.6g}")) if isinstance(x, float) else x
+    theirs = read_log(shipped_folder / "metrics.jsonl")
+    mine = {r["step"]: r for r in read_log(used / "metrics.jsonl")}
+    return len(mine) == len(theirs) and all(r["step"] in mine and six(mine[r["step"]].get(k)) == six(v)
+                                            for r in theirs for k, v in r.items() if k != "minutes")
 
 
 if __name__ == "__main__":

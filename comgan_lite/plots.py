@@ -286,9 +286,10 @@ def study_dots(rows: dict, changes: dict, tests: dict, references: dict | None =
     return fig
 
 
-def method_bars(table: dict, methods: dict, key: str = "iou", ax=None):
+def method_bars(table: dict, methods: dict, key: str = "iou", ax=None, other_seeds: dict | None = None):
     """Grouped bars: one group per dataset, one bar per method (``methods``: key -> label), the
-    table's mean ``key`` on top of each bar (Table 4 analog as a picture)."""
+    table's mean ``key`` on top of each bar (Table 4 analog as a picture).  ``other_seeds``,
+    {method: {dataset: value}}, marks another seed's value on that bar with a black dash."""
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 * len(table) + 1.5, 3.2))
     datasets = list(table)
@@ -298,6 +299,11 @@ def method_bars(table: dict, methods: dict, key: str = "iou", ax=None):
         ys = [table[d][m][key] if m in table[d] else np.nan for d in datasets]
         bars = ax.bar(xs, ys, width, label=label)
         ax.bar_label(bars, fmt="%.2f", fontsize=6, rotation=90, padding=2)
+        marks = (other_seeds or {}).get(m, {})
+        for x, d in zip(xs, datasets):
+            if d in marks:
+                ax.plot([x - width / 2, x + width / 2], [marks[d]] * 2, color="black", lw=1.5,
+                        label=f"{label}: another seed" if d == next(iter(marks)) else None)
     ax.set_xticks(np.arange(len(datasets)), datasets)
     ax.set_ylim(0, 1.15)
     ax.set_ylabel(key.replace("_", " "))

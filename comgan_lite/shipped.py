@@ -30,6 +30,7 @@ STYLES_TABLE = SEG_DIR / "styles.json"   # the emoji segmenters on Noto art (see
 SIZE64_DIR = SEG_DIR / "size64"          # the emoji pipeline at 64 px (segmenters, the generator's log)
 SIZE64_TABLE = SIZE64_DIR / "table.json"
 STUDIES_TABLE = SEG_DIR / "studies.json"  # what makes S generalise: variants of S-ds on emoji, scored
+SEEDS_TABLE = SEG_DIR / "seeds.json"     # S-ds in a second seed on each dataset, scored (not shipped)
 SETTLING = LOG_RUNS_DIR / "settling.json"
 FAMILIES = ("comgan", "pi1", "pi2")     # notebooks 02 and 03; "dscomgan": notebooks 04 and 05
 METHODS = {"ds": "DS-ComGAN S", "cons": "S, L_cons only", "grabcut": "GrabCut",
@@ -153,6 +154,23 @@ def studies_table() -> dict:
     """Variants of S-ds trained at 32 px on the emoji generator's pairs, one row per run:
     {run: {"change": ..., "seed": ..., "emoji": IoU, "emoji-fluent": IoU}} (bench/segmentation.py --studies)."""
     return read_table(STUDIES_TABLE, "--studies")
+
+
+def seeds_table() -> dict:
+    """S-ds in seed 1 on each dataset's shipped generator, scored on the 1,000 test images (its
+    segmenter does not ship): {dataset: {"seed": 1, "iou": ..., "dice": ..., ...}}; emoji's
+    second seed is the studies table's row none-s1 (bench/segmentation.py --seeds)."""
+    return read_table(SEEDS_TABLE, "--seeds RUNS")
+
+
+def s_ds_seeds() -> dict:
+    """{dataset: [IoU of seed 0, IoU of seed 1]} of S-ds at 32 px on the 1,000 test images: seed 0
+    is the shipped segmenter of the Table 4 analog, seed 1 the seeds table (emoji: the studies
+    table's shipped setting, seed 1)."""
+    table = table4()
+    second = {d: row["iou"] for d, row in seeds_table().items()}
+    second["emoji"] = studies_table()["none-s1"]["emoji"]
+    return {d: [table[d]["ds"]["iou"], second[d]] for d in table}
 
 
 def study_spread(studies: dict, keys=("emoji",)) -> dict:

@@ -235,6 +235,10 @@ def test_method_bars_draws_a_group_per_dataset():
                              "hard": {"ds": cell(0.5)}}, {"ds": "S", "grabcut": "GrabCut"})
     bars = [p for p in fig.axes[0].patches]
     assert len(bars) == 4 and [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["easy", "hard"]
+    marked = plots.method_bars({"easy": {"ds": cell(0.9)}, "hard": {"ds": cell(0.5)}}, {"ds": "S"},
+                               other_seeds={"ds": {"hard": 0.45}})
+    dashes = [line.get_ydata().tolist() for line in marked.axes[0].lines]
+    assert dashes == [[0.45, 0.45]] and "S: another seed" in [t.get_text() for t in marked.axes[0].get_legend().texts]
 
 
 def test_study_dots_draws_a_dot_per_seed_and_the_reference():

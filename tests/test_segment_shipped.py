@@ -164,6 +164,22 @@ def test_the_studies_table_starts_from_the_shipped_segmenter():
     assert studies["x4-s0"]["steps"] == 4 * studies["none-s0"]["steps"]
 
 
+def test_every_dataset_has_a_second_seed_of_s_trained_like_the_shipped_one():
+    """data/segmentation/seeds.json: S-ds in seed 1 on each dataset's shipped generator (emoji's
+    second seed is the studies table's none-s1); bench/segmentation.py --seeds refused any run not
+    trained like the shipped S-ds or from another generator, and recorded which generator."""
+    second, table = sh.seeds_table(), sh.table4()
+    assert set(second) == set(DATASETS) - {"emoji"}
+    for d, row in second.items():
+        ours = sh.read_config(sh.segmenter("ds", d))
+        assert row["seed"] == 1 and (row["steps"], row["lr"], row["generator"]) == (ours["steps"], ours["lr"], ours["generator"]), d
+        assert 0 <= row["iou"] <= row["dice"] <= 1, d
+    pairs = sh.s_ds_seeds()
+    assert list(pairs) == list(DATASETS)
+    assert all(pairs[d][0] == table[d]["ds"]["iou"] for d in DATASETS)
+    assert pairs["emoji"][1] == sh.studies_table()["none-s1"]["emoji"]
+
+
 def test_study_spread_reads_seeds_from_a_small_table():
     """shipped.study_spread on a hand-made table: base = mean of 'none', spread = largest seed gap."""
     def row(change, seed, emoji, fluent):
