@@ -182,14 +182,14 @@ def same_generator(used, shipped_folder) -> bool:
     """True when generator folder ``used`` is ``shipped_folder`` or a retraining of it whose log
     agrees with the shipped one at the six digits the shipped logs keep (wall-clock minutes aside)."""
     from comgan_lite.checkpoints import read_log
+    from lab.ship import rounded
     if used.resolve() == shipped_folder.resolve():
         return True
-    def six(x):    # NaN (a log's first cosine) as a string, so that it equals itself
-        return (repr(x) if x != x else float(f"{x:.6g}")) if isinstance(x, float) else x
     theirs = read_log(shipped_folder / "metrics.jsonl")
     mine = {r["step"]: r for r in read_log(used / "metrics.jsonl")}
-    return len(mine) == len(theirs) and all(r["step"] in mine and six(mine[r["step"]].get(k)) == six(v)
-                                            for r in theirs for k, v in r.items() if k != "minutes")
+    as_shipped = [{k: mine.get(r["step"], {}).get(k) for k in r if k != "minutes"} for r in theirs]
+    return len(mine) == len(theirs) and json.dumps(rounded(as_shipped)) == json.dumps(   # NaN == NaN as text
+        [{k: v for k, v in r.items() if k != "minutes"} for r in theirs])
 
 
 if __name__ == "__main__":

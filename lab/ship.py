@@ -140,20 +140,24 @@ def rescore(folders) -> tuple[list[dict], list[str]]:
     return rows, drift
 
 
+def rounded(x, digits: int = 6):
+    """``x`` (a float, or a dict or list holding floats) with every float rounded to ``digits``
+    significant digits, as the shipped logs keep them."""
+    if isinstance(x, float):
+        return float(f"{x:.{digits}g}")
+    if isinstance(x, dict):
+        return {k: rounded(v, digits) for k, v in x.items()}
+    return [rounded(v, digits) for v in x] if isinstance(x, list) else x
+
+
 def compact_log(path: str | Path, digits: int = 6) -> None:
     """Rewrite a JSON-lines training log with every float rounded to ``digits`` significant
     digits and no spaces, atomically: the trainer logs float32 values, which carry about seven
     digits, with Python's seventeen; the shipped logs would be a third larger for nothing."""
-    def rounded(x):
-        if isinstance(x, float):
-            return float(f"{x:.{digits}g}")
-        if isinstance(x, dict):
-            return {k: rounded(v) for k, v in x.items()}
-        return [rounded(v) for v in x] if isinstance(x, list) else x
     path = Path(path)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(rounded(r), separators=(",", ":")) + "\n" for r in rows))
+    tmp.write_text("".join(json.dumps(rounded(r, digits), separators=(",", ":")) + "\n" for r in rows))
     tmp.replace(path)
 
 
